@@ -1,0 +1,43 @@
+# Two entry points: `make run` serves the help center, `make test` checks everything.
+# Each sets up what it needs first, and only what changed: the virtual environment when the
+# requirements change, the knowledge base when docs/, mkdocs.yml or the facts it renders change.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_VENV := $(VENV)/.installed
+STAMP_SITE := site/.built
+
+# The site also renders facts defined in the portal package (contact details, rules, scenarios).
+SITE_SOURCES := mkdocs.yml $(shell find docs -type f -not -path '*/__pycache__/*') \
+	$(wildcard portal/knowledge.py portal/orders/rules.py portal/requests/scenarios.py)
+
+.PHONY: run test lint site bench clean
+
+run: $(STAMP_VENV) $(STAMP_SITE)
+	$(BIN)/python app.py
+
+test: $(STAMP_VENV) $(STAMP_SITE) lint
+	$(BIN)/pytest
+
+lint: $(STAMP_VENV)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+site: $(STAMP_SITE)
+
+$(STAMP_VENV): requirements.txt requirements-test.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+$(STAMP_SITE): $(STAMP_VENV) $(SITE_SOURCES)
+	$(BIN)/mkdocs build --strict --quiet
+	$(BIN)/python -m whitenoise.compress --quiet site
+	touch $@
+
+bench: $(STAMP_VENV) $(STAMP_SITE)
+	$(BIN)/python benchmarks/static_throughput.py
+
+clean:
+	rm -rf site $(VENV)

@@ -1,0 +1,84 @@
+"""Gelato Help Center: the knowledge base and the portal, served by one WSGI app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, request
+from flask_wtf import CSRFProtect
+from jinja2 import ChoiceLoader, DictLoader
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.config import ConfigError, load_config
+from portal.site import page_frame_template, serve_site
+from portal.store import Store
+
+__all__ = ["ConfigError", "create_app"]
+
+csrf = CSRFProtect()
+
+
+def create_app(environ: Mapping[str, str] | None = None) -> Flask:
+    """Build the app from environment variables (``os.environ`` unless ``environ`` is given).
+
+    Raises ConfigError, listing every bad setting, before anything is served.
+    """
+    app = Flask(__name__, static_url_path="/portal/static")
+    config = load_config(environ, instance_path=Path(app.instance_path))
+    _configure_logging(config.log_level)
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        HELP_CENTER=config,
+        WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session; forms may stay open
+    )
+
+    store = Store.from_url(config.database_url)
+    try:
+        store.upgrade()
+    except SQLAlchemyError as exc:
+        store.close()
+        raise ConfigError(
+            [
+                "DATABASE_URL: the database cannot be reached or upgraded "
+                f"({exc.__class__.__name__}: {_first_line(exc)})."
+            ]
+        ) from exc
+    app.extensions["store"] = store
+
+    app.jinja_loader = ChoiceLoader(
+        [app.jinja_loader, DictLoader({"frame.html": page_frame_template(config.site_dir)})]
+    )
+    csrf.init_app(app)
+
+    from portal import feedback, health, home
+
+    app.register_blueprint(home.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(feedback.bp)
+    csrf.exempt(feedback.bp)  # JSON from the static site, guarded by its content type and origin
+
+    site_404 = (config.site_dir / "404.html").read_bytes()
+
+    @app.errorhandler(404)
+    def not_found(error):
+        if request.path.startswith("/portal/"):
+            return home.render_not_found(), 404
+        return site_404, 404, {"Content-Type": "text/html; charset=utf-8"}
+
+    @app.context_processor
+    def inject_mode():
+        return {"help_center": config}
+
+    app.wsgi_app = serve_site(app.wsgi_app, config.site_dir)
+    return app
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("portal").setLevel(level)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]

@@ -1,0 +1,195 @@
+"""Settings, read from environment variables and checked once at start.
+
+Every setting is declared in ``SETTINGS`` with its default and meaning; the README's table is
+checked against it by a test, so the two cannot drift apart. A bad setting stops the app before it
+serves a single request, with one line per problem, because a help center that half-works (say,
+live mode signing sessions with a guessable key) is worse than one that refuses to start.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_KEY_LENGTH = 32
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    meaning: str
+
+
+SETTINGS = (
+    Setting(
+        "GELATO_API_KEY",
+        "(unset: sandbox mode)",
+        "The Gelato API key. Unset, the help center talks to its built-in sandbox of demo orders; "
+        "set, it is in live mode and acts on your real Gelato orders.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        "(sandbox: generated once into instance/secret_key)",
+        f"Signs sessions and form tokens. Required in live mode, at least "
+        f"{MIN_SECRET_KEY_LENGTH} characters; every process of one deployment must share it.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "sqlite:///instance/helpcenter.sqlite3",
+        "Where drafts, the audit log and accounts live: a SQLite file, or "
+        "postgresql://user:password@host/dbname when several processes or hosts serve together.",
+    ),
+    Setting(
+        "SUPPORT_EMAIL",
+        "(unset)",
+        "Your team's support address: the Reply-To of requests prepared for Gelato Support.",
+    ),
+    Setting(
+        "SITE_DIR",
+        "site",
+        "The built knowledge base that is served at /. `make run` builds it when docs/ changed.",
+    ),
+    Setting(
+        "SITE_URL",
+        "http://127.0.0.1:8000/",
+        "The public address of the help center, written into the built site (canonical links, "
+        "sitemap). Read by the site build, not by the running app.",
+    ),
+    Setting("HOST", "127.0.0.1", "Address `python app.py` listens on."),
+    Setting("PORT", "8000", "Port `python app.py` listens on."),
+    Setting("LOG_LEVEL", "INFO", f"One of {', '.join(LOG_LEVELS)}."),
+)
+
+
+class ConfigError(Exception):
+    """One or more settings are missing or malformed; the message lists each, one per line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("The help center cannot start:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Config:
+    gelato_api_key: str | None
+    secret_key: str
+    database_url: str
+    support_email: str | None
+    site_dir: Path
+    host: str
+    port: int
+    log_level: str
+
+    @property
+    def mode(self) -> str:
+        return "live" if self.gelato_api_key else "sandbox"
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.gelato_api_key is None
+
+
+def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path) -> Config:
+    """Read and check every setting; raise ConfigError naming all the bad ones at once."""
+    env = os.environ if environ is None else environ
+    problems: list[str] = []
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    api_key = get("GELATO_API_KEY")
+
+    secret_key = get("SECRET_KEY")
+    if secret_key is None:
+        if api_key:
+            problems.append(
+                "SECRET_KEY is not set. Live mode (GELATO_API_KEY is set) needs a secret key of "
+                f"at least {MIN_SECRET_KEY_LENGTH} characters, shared by every process; generate "
+                'one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        else:
+            secret_key = _sandbox_secret_key(instance_path)
+    elif len(secret_key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"SECRET_KEY is too short ({len(secret_key)} characters): use at least "
+            f"{MIN_SECRET_KEY_LENGTH}."
+        )
+
+    database_url = get("DATABASE_URL") or f"sqlite:///{instance_path / 'helpcenter.sqlite3'}"
+    database_url, problem = _check_database_url(database_url)
+    if problem:
+        problems.append(problem)
+
+    support_email = get("SUPPORT_EMAIL")
+    if support_email and not _EMAIL.match(support_email):
+        problems.append(f"SUPPORT_EMAIL is not an email address: {support_email!r}.")
+
+    site_dir = Path(get("SITE_DIR") or PROJECT_ROOT / "site")
+    if not site_dir.is_absolute():
+        site_dir = PROJECT_ROOT / site_dir
+    if not (site_dir / "index.html").is_file():
+        problems.append(
+            f"SITE_DIR ({site_dir}) holds no built knowledge base. Build it with `make site` "
+            "(or `mkdocs build`), or point SITE_DIR at a built site."
+        )
+
+    port_text = get("PORT") or "8000"
+    port = int(port_text) if port_text.isdigit() else 0
+    if not 0 < port < 65536:
+        problems.append(f"PORT must be a number from 1 to 65535, not {port_text!r}.")
+
+    log_level = (get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}.")
+
+    if problems:
+        raise ConfigError(problems)
+    return Config(
+        gelato_api_key=api_key,
+        secret_key=secret_key,
+        database_url=database_url,
+        support_email=support_email,
+        site_dir=site_dir,
+        host=get("HOST") or "127.0.0.1",
+        port=port,
+        log_level=log_level,
+    )
+
+
+def _check_database_url(url: str) -> tuple[str, str | None]:
+    """Accept SQLite and PostgreSQL URLs; name the psycopg driver so users need not."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url, "DATABASE_URL is not a database URL (e.g. postgresql://user:pw@host/db)."
+    backend = parsed.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        return parsed.render_as_string(hide_password=False), None
+    if backend == "sqlite":
+        return url, None
+    return url, f"DATABASE_URL must be a sqlite:// or postgresql:// URL, not {backend}://."
+
+
+def _sandbox_secret_key(instance_path: Path) -> str:
+    """A key kept in the instance folder, so sandbox sessions survive a restart."""
+    path = instance_path / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

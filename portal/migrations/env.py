@@ -1,0 +1,13 @@
+"""Alembic runs inside the app (Store.upgrade), on the connection it is handed."""
+
+from alembic import context
+
+from portal.store import metadata
+
+context.configure(
+    connection=context.config.attributes["connection"],
+    target_metadata=metadata,
+    render_as_batch=True,  # SQLite alters tables by copying them
+)
+with context.begin_transaction():
+    context.run_migrations()

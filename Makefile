@@ -32,7 +32,7 @@ $(STAMP_VENV): requirements.txt requirements-test.txt
 	touch $@
 
 $(STAMP_SITE): $(STAMP_VENV) $(SITE_SOURCES)
-	$(BIN)/mkdocs build --strict --quiet
+	$(BIN)/mkdocs build --strict
 	$(BIN)/python -m whitenoise.compress --quiet site
 	touch $@
 

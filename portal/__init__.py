@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +13,7 @@ from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.config import ConfigError, load_config
+from portal.gelato import GelatoClient
 from portal.site import page_frame_template, serve_site
 from portal.store import Store
 
@@ -20,10 +22,14 @@ __all__ = ["ConfigError", "create_app"]
 csrf = CSRFProtect()
 
 
-def create_app(environ: Mapping[str, str] | None = None) -> Flask:
+def create_app(
+    environ: Mapping[str, str] | None = None, *, gelato: GelatoClient | None = None
+) -> Flask:
     """Build the app from environment variables (``os.environ`` unless ``environ`` is given).
 
-    Raises ConfigError, listing every bad setting, before anything is served.
+    ``gelato`` replaces the Gelato client the settings would build (tests pass a sandbox with
+    faults or a fixed date). Raises ConfigError, listing every bad setting, before anything is
+    served.
     """
     app = Flask(__name__, static_url_path="/portal/static")
     config = load_config(environ, instance_path=Path(app.instance_path))
@@ -50,6 +56,12 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.jinja_loader = ChoiceLoader(
         [app.jinja_loader, DictLoader({"frame.html": page_frame_template(config.site_dir)})]
     )
+    from portal import admin, auth, errors, security
+
+    security.init_app(app)
+    errors.init_app(app)
+    auth.init_app(app)  # before CSRF, so unauthenticated requests are redirected unread
+    app.register_blueprint(admin.bp)
     csrf.init_app(app)
 
     from portal import feedback, health, home
@@ -58,6 +70,11 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(feedback.bp)
     csrf.exempt(feedback.bp)  # JSON from the static site, guarded by its content type and origin
+
+    from portal.orders import views as order_views
+
+    app.register_blueprint(order_views.bp)
+    app.extensions["gelato"] = gelato or _gelato_client(config)
 
     site_404 = (config.site_dir / "404.html").read_bytes()
 
@@ -73,6 +90,13 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 
     app.wsgi_app = serve_site(app.wsgi_app, config.site_dir)
     return app
+
+
+def _gelato_client(config) -> GelatoClient:
+    """One client per process, its connections closed when the process ends."""
+    client = GelatoClient.sandbox() if config.is_sandbox else GelatoClient(config.gelato_api_key)
+    atexit.register(client.close)
+    return client
 
 
 def _configure_logging(level: str) -> None:

@@ -12,7 +12,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -22,6 +22,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_KEY_LENGTH = 32
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
+_SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,53 @@ SETTINGS = (
     Setting("HOST", "127.0.0.1", "Address `python app.py` listens on."),
     Setting("PORT", "8000", "Port `python app.py` listens on."),
     Setting("LOG_LEVEL", "INFO", f"One of {', '.join(LOG_LEVELS)}."),
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        "60",
+        "Minutes without a request after which an agent must sign in again.",
+    ),
+    Setting(
+        "SESSION_COOKIE_SECURE",
+        "(live: on, sandbox: off)",
+        "on: browsers send the session cookie over HTTPS only. Turn it off only to try live mode "
+        "over plain HTTP on your own machine.",
+    ),
+    Setting(
+        "SIGN_IN_ATTEMPTS_PER_ACCOUNT",
+        "5",
+        "Failed sign-ins to one account within SIGN_IN_LOCKOUT_MINUTES after which that account "
+        "refuses further attempts until the window has passed.",
+    ),
+    Setting(
+        "SIGN_IN_ATTEMPTS_PER_ADDRESS",
+        "20",
+        "The same, counted per client address, across all accounts.",
+    ),
+    Setting(
+        "SIGN_IN_LOCKOUT_MINUTES",
+        "15",
+        "The window in which failed sign-ins are counted, and so the longest a lock lasts.",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        "0",
+        "How many reverse proxies in front of the app set X-Forwarded-For, -Proto and -Host. "
+        "With 0 those headers are ignored; set it when behind one, so that sign-in throttling "
+        "sees each client's own address.",
+    ),
+    Setting(
+        "TRUSTED_USER_HEADER",
+        "(unset: off)",
+        "For single sign-on: the request header (e.g. X-Forwarded-User) in which your "
+        "authenticating proxy passes the signed-in user's name; that name must be an agent "
+        "account. Only set it when the proxy strips this header from clients' requests.",
+    ),
+    Setting(
+        "MAX_UPLOAD_MB",
+        "25",
+        "The largest request body, uploads included, in megabytes; larger ones are refused "
+        "before they are read.",
+    ),
 )
 
 
@@ -82,14 +131,22 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Config:
-    gelato_api_key: str | None
-    secret_key: str
+    gelato_api_key: str | None = field(repr=False)
+    secret_key: str = field(repr=False)
     database_url: str
     support_email: str | None
     site_dir: Path
     host: str
     port: int
     log_level: str
+    session_idle_minutes: int = 60
+    session_cookie_secure: bool = False
+    sign_in_attempts_per_account: int = 5
+    sign_in_attempts_per_address: int = 20
+    sign_in_lockout_minutes: int = 15
+    trusted_proxies: int = 0
+    trusted_user_header: str | None = None
+    max_upload_mb: int = 25
 
     @property
     def mode(self) -> str:
@@ -154,6 +211,28 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
     if log_level not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}.")
 
+    def whole_number(name: str, default: int, lowest: int) -> int:
+        text = get(name) or str(default)
+        if not text.isdigit() or int(text) < lowest:
+            problems.append(f"{name} must be a whole number of at least {lowest}, not {text!r}.")
+            return default
+        return int(text)
+
+    session_idle_minutes = whole_number("SESSION_IDLE_MINUTES", 60, 1)
+    sign_in_attempts_per_account = whole_number("SIGN_IN_ATTEMPTS_PER_ACCOUNT", 5, 1)
+    sign_in_attempts_per_address = whole_number("SIGN_IN_ATTEMPTS_PER_ADDRESS", 20, 1)
+    sign_in_lockout_minutes = whole_number("SIGN_IN_LOCKOUT_MINUTES", 15, 1)
+    trusted_proxies = whole_number("TRUSTED_PROXIES", 0, 0)
+    max_upload_mb = whole_number("MAX_UPLOAD_MB", 25, 1)
+
+    cookie_secure_text = (get("SESSION_COOKIE_SECURE") or ("on" if api_key else "off")).lower()
+    if cookie_secure_text not in _SWITCH:
+        problems.append(f"SESSION_COOKIE_SECURE must be on or off, not {cookie_secure_text!r}.")
+
+    trusted_user_header = get("TRUSTED_USER_HEADER")
+    if trusted_user_header and not _HEADER_NAME.match(trusted_user_header):
+        problems.append(f"TRUSTED_USER_HEADER is not a header name: {trusted_user_header!r}.")
+
     if problems:
         raise ConfigError(problems)
     return Config(
@@ -165,6 +244,14 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
         host=get("HOST") or "127.0.0.1",
         port=port,
         log_level=log_level,
+        session_idle_minutes=session_idle_minutes,
+        session_cookie_secure=_SWITCH[cookie_secure_text],
+        sign_in_attempts_per_account=sign_in_attempts_per_account,
+        sign_in_attempts_per_address=sign_in_attempts_per_address,
+        sign_in_lockout_minutes=sign_in_lockout_minutes,
+        trusted_proxies=trusted_proxies,
+        trusted_user_header=trusted_user_header,
+        max_upload_mb=max_upload_mb,
     )
 
 

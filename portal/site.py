@@ -11,6 +11,9 @@ Caching, exactly:
   is seen within a minute;
 - every file has gzip and Brotli variants built next to it (``make site``), chosen by
   ``Accept-Encoding``.
+
+Every file also carries the security headers of ``portal.security``, worked out once per file when
+the site is indexed at start.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from datetime import datetime
 from pathlib import Path
 
 from whitenoise import WhiteNoise
+
+from portal.security import site_file_headers
 
 HTML_MAX_AGE = 60
 _HASHED_ASSET = re.compile(r"\.[0-9a-f]{8,}\.min\.(?:js|css)(?:\.map)?$")
@@ -43,6 +48,7 @@ def serve_site(wsgi_app, site_dir: Path) -> SiteFiles:
         index_file=True,
         max_age=HTML_MAX_AGE,
         immutable_file_test=lambda path, url: bool(_HASHED_ASSET.search(url)),
+        add_headers_function=site_file_headers,  # security headers, computed once per file
     )
 
 

@@ -7,7 +7,10 @@ migration runs under a database lock, so workers starting together do not race e
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic import command
@@ -23,12 +26,15 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    delete,
     event,
+    func,
     insert,
     select,
     text,
+    update,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 metadata = MetaData()
@@ -47,6 +53,77 @@ page_feedback = Table(
     Column("comment", Text, nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
 )
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("disabled_at", DateTime(timezone=True)),
+    # Sessions begun before this moment are over: set on sign-out, disabling, password reset.
+    Column("sessions_valid_after", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("last_sign_in_at", DateTime(timezone=True)),
+)
+
+# One row per failed sign-in and subject ("account:NAME", "address:IP"), kept for the throttle's
+# window only. In the database rather than in memory, so every process counts the same attempts.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Append-only: the app only inserts and reads; database triggers (migration 0002) refuse the rest.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(100), nullable=False, index=True),
+    Column("action", String(40), nullable=False, index=True),
+    Column("order_id", String(100), index=True),
+    Column("order_reference", String(200), index=True),
+    Column("request", Text, nullable=False),
+    Column("gelato_answer", Text, nullable=False),
+    Column("outcome", String(20), nullable=False),
+)
+
+# One row per reorder or cancel-and-replace form. The key is unique, so two requests carrying the
+# same form cannot both place an order; the row remembers how far the action got.
+order_actions = Table(
+    "order_actions",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("action", String(20), nullable=False),
+    Column("order_id", String(100), nullable=False),
+    Column("actor", String(100), nullable=False),
+    # running | done | failed (Gelato refused: nothing placed) | uncertain (unconfirmed attempt)
+    Column("state", String(20), nullable=False),
+    Column("step", String(40), nullable=False, default=""),
+    Column("result_order_id", String(100)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+#: A claim still "running" after this long belongs to a process that died mid-action; it is treated
+#: as unconfirmed. Longer than the Gelato client's retry budget plus its timeouts.
+STALE_CLAIM = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class ActionClaim:
+    won: bool
+    state: str
+    step: str
+    result_order_id: str | None
+    #: The state the row was in before this claim took it over ("" for a new row).
+    previous_state: str
 
 
 class Store:
@@ -97,8 +174,181 @@ class Store:
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
+    # Agents
+
+    def add_agent(self, name: str, password_hash: str, role: str, *, is_demo: bool = False) -> bool:
+        """Create an account; False when the name is taken."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(agents).values(
+                        name=name, password_hash=password_hash, role=role, is_demo=is_demo
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def agent_by_id(self, agent_id: int) -> dict | None:
+        return self._one_agent(agents.c.id == agent_id)
+
+    def agent_by_name(self, name: str) -> dict | None:
+        return self._one_agent(agents.c.name == name)
+
+    def list_agents(self) -> list[dict]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(agents).order_by(agents.c.name))
+            return [_with_utc(row._mapping) for row in rows]
+
+    def has_agents(self) -> bool:
+        with self.engine.connect() as connection:
+            return connection.execute(select(agents.c.id).limit(1)).first() is not None
+
+    def update_agent(self, name: str, **values) -> bool:
+        """Change an account's password hash, role or timestamps; False when there is none."""
+        with self.engine.begin() as connection:
+            result = connection.execute(update(agents).where(agents.c.name == name).values(values))
+        return result.rowcount == 1
+
+    def _one_agent(self, condition) -> dict | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(agents).where(condition)).first()
+        return _with_utc(row._mapping) if row else None
+
+    # Sign-in throttling
+
+    def record_sign_in_failure(
+        self, subjects: list[str], at: datetime, forget_before: datetime
+    ) -> None:
+        """Count one failure against each subject, and drop failures too old to matter."""
+        with self.engine.begin() as connection:
+            stale = sign_in_failures.c.at < forget_before
+            connection.execute(delete(sign_in_failures).where(stale))
+            connection.execute(
+                insert(sign_in_failures), [{"subject": s, "at": at} for s in subjects]
+            )
+
+    def count_sign_in_failures(self, subject: str, since: datetime) -> tuple[int, datetime | None]:
+        """How many failures since ``since``, and the earliest of them (when the count drops)."""
+        query = select(func.count(), func.min(sign_in_failures.c.at)).where(
+            sign_in_failures.c.subject == subject, sign_in_failures.c.at >= since
+        )
+        with self.engine.connect() as connection:
+            count, earliest = connection.execute(query).one()
+        return count, _utc(earliest)
+
+    def clear_sign_in_failures(self, subject: str) -> None:
+        with self.engine.begin() as connection:
+            mine = sign_in_failures.c.subject == subject
+            connection.execute(delete(sign_in_failures).where(mine))
+
+    # Audit log: insert and read, nothing else.
+
+    def add_audit_entry(self, **values) -> int:
+        with self.engine.begin() as connection:
+            result = connection.execute(insert(audit_log).values(**values))
+        return result.inserted_primary_key[0]
+
+    def list_audit_entries(
+        self,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        outcome: str | None = None,
+        order: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[dict]:
+        """Newest first; ``order`` matches an order id or an order reference; ``until`` excluded.
+
+        Page through with ``before_id`` (the last id of the previous page), which stays correct
+        while new entries arrive.
+        """
+        c = audit_log.c
+        conditions = []
+        for column, value in [(c.actor, actor), (c.action, action), (c.outcome, outcome)]:
+            if value is not None:
+                conditions.append(column == value)
+        if order is not None:
+            conditions.append((c.order_id == order) | (c.order_reference == order))
+        if since is not None:
+            conditions.append(c.at >= since)
+        if until is not None:
+            conditions.append(c.at < until)
+        if before_id is not None:
+            conditions.append(c.id < before_id)
+        query = select(audit_log).where(*conditions).order_by(c.id.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            return [_with_utc(row._mapping) for row in connection.execute(query)]
+
+    def audit_actors(self) -> list[str]:
+        query = select(audit_log.c.actor).distinct().order_by(audit_log.c.actor)
+        with self.engine.connect() as connection:
+            return list(connection.execute(query).scalars())
+
+    # Order actions, once per form
+
+    def claim_action(
+        self, key: str, *, action: str, order_id: str, actor: str, now: datetime
+    ) -> ActionClaim:
+        """Take the form's key, or learn who has it.
+
+        A new key is inserted as running. A key whose last attempt failed or went unconfirmed (or
+        whose process died) is taken over by an update that checks the state it read, so only one
+        of several concurrent requests wins it.
+        """
+        row = {"key": key, "action": action, "order_id": order_id, "actor": actor}
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(order_actions).values(
+                        **row, state="running", step="", created_at=now, updated_at=now
+                    )
+                )
+            return ActionClaim(True, "running", "", None, "")
+        except IntegrityError:
+            pass
+        with self.engine.begin() as connection:
+            found = connection.execute(
+                select(order_actions).where(order_actions.c.key == key)
+            ).one()
+            retryable = found.state in ("failed", "uncertain") or (
+                found.state == "running" and _utc(found.updated_at) < now - STALE_CLAIM
+            )
+            if retryable:
+                taken = connection.execute(
+                    update(order_actions)
+                    .where(order_actions.c.key == key, order_actions.c.state == found.state)
+                    .where(order_actions.c.updated_at == found.updated_at)
+                    .values(state="running", actor=actor, updated_at=now)
+                )
+                if taken.rowcount == 1:
+                    previous = "uncertain" if found.state == "running" else found.state
+                    return ActionClaim(True, "running", found.step, None, previous)
+        return ActionClaim(False, found.state, found.step, found.result_order_id, found.state)
+
+    def update_action(self, key: str, **values) -> None:
+        values.setdefault("updated_at", utcnow())
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(order_actions).where(order_actions.c.key == key).values(**values)
+            )
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC, so say so."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _with_utc(row) -> dict:
+    return {key: _utc(v) if isinstance(v, datetime) else v for key, v in row.items()}
 
 
 def _tune_sqlite(dbapi_connection, connection_record):
@@ -107,7 +357,16 @@ def _tune_sqlite(dbapi_connection, connection_record):
     # each transaction starts (SQLAlchemy's documented recipe for pysqlite).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # Switching a new file to WAL can answer "database is locked" at once, without waiting for
+    # the busy timeout, while another process does the same: workers starting together retry.
+    for attempt in range(10):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError:
+            if attempt == 9:
+                raise
+            time.sleep(0.05 * (attempt + 1))
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -65,8 +65,8 @@ def test_unknown_paths_get_the_site_404_page(client, path):
     assert "404" in page
 
 
-def test_unknown_portal_paths_get_a_portal_404_in_the_site_frame(client):
-    response = client.get("/portal/no-such-page")
+def test_unknown_portal_paths_get_a_portal_404_in_the_site_frame(agent_client):
+    response = agent_client.get("/portal/no-such-page")
     assert response.status_code == 404
     page = response.get_data(as_text=True)
     assert "Page not found" in page

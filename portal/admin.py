@@ -1,0 +1,235 @@
+"""Admin pages: agent accounts, the audit log (with its CSV export) and the article feedback.
+
+Only admins reach them: the blueprint refuses every other agent with a 403 before any view runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from portal import agents, audit
+from portal.auth import current_agent
+from portal.store import Store, utcnow
+
+bp = Blueprint("admin", __name__, url_prefix="/portal/admin")
+
+AUDIT_PAGE_SIZE = 100
+CSV_BATCH_SIZE = 1000
+CSV_COLUMNS = [
+    "id",
+    "at",
+    "actor",
+    "action",
+    "order_id",
+    "order_reference",
+    "request",
+    "gelato_answer",
+    "outcome",
+]
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@bp.before_request
+def admins_only():
+    agent = current_agent()
+    if agent is None or agent["role"] != "admin":
+        abort(403)
+
+
+def _store() -> Store:
+    return current_app.extensions["store"]
+
+
+def _actor() -> str:
+    return current_agent()["name"]
+
+
+@bp.get("/")
+def index():
+    return render_template("admin/index.html")
+
+
+# Agents
+
+
+@bp.get("/agents")
+def agent_list():
+    return render_template("admin/agents.html", agents=_store().list_agents(), roles=agents.ROLES)
+
+
+@bp.post("/agents")
+def create_agent():
+    form = request.form
+    if form.get("password", "") != form.get("password_again", ""):
+        flash("The two passwords differ; nothing was created.", "error")
+        return redirect(url_for(".agent_list"))
+    try:
+        name = agents.create_agent(
+            _store(),
+            form.get("name", ""),
+            form.get("password", ""),
+            form.get("role", ""),
+            actor=_actor(),
+        )
+    except agents.AccountError as error:
+        flash(str(error), "error")
+    else:
+        flash(
+            f"Created {name}. Give them the password by a channel other than this one.", "success"
+        )
+    return redirect(url_for(".agent_list"))
+
+
+@bp.post("/agents/<name>/disable")
+def disable_agent(name: str):
+    if agents.normalise_name(name) == _actor():
+        flash("You cannot disable your own account; ask another admin.", "error")
+        return redirect(url_for(".agent_list"))
+    return _change(lambda: agents.set_disabled(_store(), name, True, actor=_actor()), "Disabled")
+
+
+@bp.post("/agents/<name>/enable")
+def enable_agent(name: str):
+    return _change(lambda: agents.set_disabled(_store(), name, False, actor=_actor()), "Enabled")
+
+
+@bp.post("/agents/<name>/password")
+def reset_password(name: str):
+    form = request.form
+    if form.get("password", "") != form.get("password_again", ""):
+        flash("The two passwords differ; the password was not changed.", "error")
+        return redirect(url_for(".agent_list"))
+    return _change(
+        lambda: agents.reset_password(_store(), name, form.get("password", ""), actor=_actor()),
+        "Set a new password for",
+    )
+
+
+def _change(change, done: str):
+    try:
+        change()
+    except agents.AccountError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{done} {request.view_args['name']}.", "success")
+    return redirect(url_for(".agent_list"))
+
+
+# Audit log
+
+
+def _audit_filters() -> tuple[dict, dict, list[str]]:
+    """The store's filters, the form's values, and what could not be understood."""
+    args = request.args
+    values = {key: args.get(key, "").strip() for key in ["actor", "action", "outcome", "order"]}
+    values["since"] = args.get("since", "").strip()
+    values["until"] = args.get("until", "").strip()
+    problems = []
+    filters: dict = {key: values[key] or None for key in ["actor", "action", "outcome", "order"]}
+    if filters["action"] and filters["action"] not in audit.ACTIONS:
+        problems.append("Unknown action.")
+        filters["action"] = None
+    if filters["outcome"] and filters["outcome"] not in audit.OUTCOMES:
+        problems.append("Unknown outcome.")
+        filters["outcome"] = None
+    for key, shift in [("since", timedelta(0)), ("until", timedelta(days=1))]:
+        if values[key]:
+            try:
+                day = date.fromisoformat(values[key])
+            except ValueError:
+                problems.append(f"{key.capitalize()}: a date such as 2026-01-31.")
+                continue
+            filters[key] = datetime.combine(day, time(0), tzinfo=UTC) + shift
+    return filters, values, problems
+
+
+@bp.get("/audit")
+def audit_log():
+    filters, values, problems = _audit_filters()
+    before = request.args.get("before", type=int)
+    entries = _store().list_audit_entries(**filters, before_id=before, limit=AUDIT_PAGE_SIZE + 1)
+    older = None
+    if len(entries) > AUDIT_PAGE_SIZE:
+        entries = entries[:AUDIT_PAGE_SIZE]
+        older = url_for(
+            ".audit_log", **{k: v for k, v in values.items() if v}, before=entries[-1]["id"]
+        )
+    return render_template(
+        "admin/audit.html",
+        entries=entries,
+        values=values,
+        problems=problems,
+        older=older,
+        actions=audit.ACTIONS,
+        outcomes=audit.OUTCOMES,
+        actors=_store().audit_actors(),
+        csv_url=url_for(".audit_csv", **{k: v for k, v in values.items() if v}),
+    )
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    filters, _, problems = _audit_filters()
+    if problems:
+        abort(400, " ".join(problems))
+    store = _store()
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        before = None
+        while True:
+            batch = store.list_audit_entries(**filters, before_id=before, limit=CSV_BATCH_SIZE)
+            for entry in batch:
+                writer.writerow([spreadsheet_safe(_csv_value(entry[c])) for c in CSV_COLUMNS])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if len(batch) < CSV_BATCH_SIZE:
+                return
+            before = batch[-1]["id"]
+
+    filename = f"audit-log-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(
+        rows(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Keep a cell from running as a formula when the CSV is opened in a spreadsheet."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+# Article feedback
+
+
+@bp.get("/feedback")
+def feedback():
+    return render_template("admin/feedback.html", entries=_store().list_feedback())

@@ -1,0 +1,135 @@
+"""The audit log: who asked for what on which order, what Gelato answered, and how it ended.
+
+The portal acts on real orders with a key that can cancel them and place charged reorders, so
+every such action is recorded, including the ones that were refused or failed: a refused cancel
+explains a customer's complaint as well as a successful one does. Entries are only ever added:
+the store has no method that changes or removes one, and the database refuses it too.
+
+``record`` takes the store and is plain Python, so services and tests use it without Flask;
+``record_action`` is what a view calls, and fills in the signed-in agent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from portal.store import Store, utcnow
+
+#: Every action the log knows, with the label the admin pages show.
+ACTIONS = {
+    "cancel": "Cancel order",
+    "change_address": "Change shipping address",
+    "change_shipping": "Change shipping method",
+    "reorder": "Reorder",
+    "request_sent": "Request sent to Gelato Support",
+    "request_downloaded": "Request downloaded",
+    "sign_in": "Sign-in",
+    "agent_created": "Account created",
+    "agent_disabled": "Account disabled",
+    "agent_enabled": "Account enabled",
+    "password_reset": "Password reset",
+}
+
+#: succeeded: done (Gelato accepted it). refused: turned down before anything changed, by the
+#: portal's rules or by Gelato (e.g. not cancellable any more, wrong password). failed: could not
+#: be done or its result is unknown (Gelato unreachable, timed out, answered with a server error).
+OUTCOMES = ("succeeded", "refused", "failed")
+
+REDACTED = "[redacted]"
+# Keys whose values are never written, whatever a caller passes in ``request``.
+_SECRET_KEY_PARTS = ("password", "secret", "token", "api_key", "apikey", "authorization")
+MAX_ANSWER_LENGTH = 2000
+MAX_REQUEST_LENGTH = 20000
+
+
+def record(
+    store: Store,
+    *,
+    actor: str,
+    action: str,
+    outcome: str,
+    order_id: str | None = None,
+    order_reference: str | None = None,
+    request: Mapping[str, Any] | None = None,
+    gelato_answer: str | Mapping[str, Any] | BaseException | None = None,
+    secrets: Iterable[str | None] = (),
+    at: datetime | None = None,
+) -> int:
+    """Add one entry and return its id.
+
+    ``request`` is what was asked (the form's fields, as sent to Gelato); values under keys that
+    name a secret are replaced, and so is every string in ``secrets`` (the API key) wherever it
+    appears. ``gelato_answer`` is Gelato's status and error, a JSON-able summary, or the exception
+    that ended the attempt.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown audit action {action!r}; add it to portal.audit.ACTIONS.")
+    if outcome not in OUTCOMES:
+        raise ValueError(f"Outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}.")
+    hidden = [secret for secret in secrets if secret]
+    request_text = json.dumps(
+        _redact(dict(request or {})), sort_keys=True, ensure_ascii=False, default=str
+    )
+    return store.add_audit_entry(
+        at=at or utcnow(),
+        actor=actor[:100],
+        action=action,
+        outcome=outcome,
+        order_id=str(order_id)[:100] if order_id is not None else None,
+        order_reference=str(order_reference)[:200] if order_reference is not None else None,
+        request=_hide(request_text, hidden)[:MAX_REQUEST_LENGTH],
+        gelato_answer=_hide(describe_answer(gelato_answer), hidden)[:MAX_ANSWER_LENGTH],
+    )
+
+
+def record_action(action: str, outcome: str, **fields: Any) -> int:
+    """``record`` for the agent signed in to this request, keeping the configured key out."""
+    from flask import current_app
+
+    from portal.auth import current_agent
+
+    agent = current_agent()
+    config = current_app.config["HELP_CENTER"]
+    return record(
+        current_app.extensions["store"],
+        actor=agent["name"] if agent else "(not signed in)",
+        action=action,
+        outcome=outcome,
+        secrets=[config.gelato_api_key, config.secret_key],
+        **fields,
+    )
+
+
+def describe_answer(answer: str | Mapping[str, Any] | BaseException | None) -> str:
+    if answer is None:
+        return ""
+    if isinstance(answer, BaseException):
+        return f"{answer.__class__.__name__}: {answer}"
+    if isinstance(answer, Mapping):
+        return json.dumps(_redact(dict(answer)), sort_keys=True, ensure_ascii=False, default=str)
+    return str(answer)
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {
+            key: REDACTED if _names_secret(str(key)) else _redact(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_redact(item) for item in value]
+    return value
+
+
+def _names_secret(key: str) -> bool:
+    normalised = key.lower().replace("-", "_")
+    return any(part in normalised for part in _SECRET_KEY_PARTS)
+
+
+def _hide(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return text

@@ -1,0 +1,104 @@
+"""Every point where this package goes beyond Gelato's documented API (v4), in one place.
+
+Gelato's documentation is silent on these; the client and the sandbox need an answer anyway. Each is
+numbered, and code that relies on one cites it as ``(assumption A<n>)``. The values the sandbox
+needs live here as constants, so correcting an assumption is a change to this file.
+
+A1  Error bodies. Orders endpoints answer errors with the one documented shape, ``{"code",
+    "message"}``. For a 400 the sandbox adds ``field``: the path of the offending request field
+    (``shippingAddress.state``, ``items[0].productUid``). The client reads ``code``, ``message``
+    and ``field`` when present and needs none of them.
+A2  Error codes. Only ``invalid_api_key_provided`` (401) and ``internal_server_error`` (500) are
+    documented; the sandbox's other codes are in ``ERROR_CODES`` below.
+A3  Success codes. Create answers 200 with the full order (200 or 201 is undocumented); cancel
+    and delete-draft answer 200 with ``{}``; patch answers 200 with the full order. The client
+    accepts any 2xx and reads no body from cancel or delete.
+A4  What cancel refuses. 409 from ``in_production`` on (the project's strict reading of the cancel
+    rule), for an order already canceled, for a draft (drafts are deleted, not canceled) and for a
+    ``failed`` order (nothing to stop). ``CANCELLABLE_STATUSES`` lists what it accepts.
+A5  PATCH and DELETE of a non-draft answer 409; a PATCH that would remove every item answers 400.
+A6  Rate limits. 429 carries ``Retry-After`` in seconds. The client also reads HTTP dates and
+    decimal seconds (the sandbox sends decimals so tests stay fast). Whether a 429 means the
+    request was not processed is undocumented, so the client checks by reference before it
+    repeats a create after a 429.
+A7  Search. ``orderReferenceId`` matches exactly; ``search`` is a case-insensitive substring of
+    first name, last name or reference; rows come newest ``createdAt`` first; ``startDate`` and
+    ``endDate`` are one timestamp each (a one-element list is also accepted), inclusive, matched
+    against ``orderedAt`` or, without it, ``createdAt``; ``itemsCount`` counts item lines, not
+    quantities; ``limit`` outside 1..100 or a negative ``offset`` answers 400; ``totalInclVat``
+    is the purchase receipt's total as a two-decimal string.
+A8  Quote. The request uses the previous version's fields (``orderReferenceId``,
+    ``customerReferenceId``, ``currency``, ``allowMultipleQuotes``, ``recipient``, ``products``).
+    The sandbox never splits a quote into several and quotes do not expire.
+A9  New orders. Create gives ``fulfillmentStatus`` ``created`` and ``financialStatus``
+    ``pending`` (a draft: ``draft``/``draft``); a patched draft becomes ``created``/``pending``; a
+    canceled order's ``financialStatus`` becomes ``canceled``. Sandbox orders never advance on their
+    own: a newcomer sees the same state until they act.
+A10 Shipment. Created orders carry ``packageCount`` (seeds use both spellings, as Gelato's
+    examples do). ``normal`` and ``standard`` pick the cheapest normal method for the
+    destination, ``express`` the cheapest express one, a comma-separated list the cheapest match;
+    a uid that does not serve the destination answers 400 on ``shipmentMethodUid``. Besides the
+    documented ``dhl_parcel``, ``tnt_parcel`` and ``ups_surepost``, uids, names, prices and
+    delivery days of the sandbox's methods are made up.
+A11 Products. An unknown ``productUid`` answers 400 on ``items[<n>].productUid``; the sandbox's
+    product names and prices are made up.
+A12 Delivery date. The order object has no delivered-at field; a ``delivered`` order's
+    ``updatedAt`` is taken as the moment of delivery (``Order.delivered_at``).
+A13 Split orders. ``connectedOrderIds`` lists every part, the order itself included, oldest first.
+A14 Ids. New sandbox ids are random UUIDs; seeded ids are UUIDs derived from the order reference,
+    so they are the same in every sandbox and can be printed in the README.
+A15 Transport. The sandbox speaks plain HTTP on the local machine; Gelato is HTTPS only.
+A16 Not found. GET, PATCH, DELETE and cancel of an unknown order answer 404 (documented for
+    cancel only).
+A17 Ambiguous create. An order found by the reference the client just sent is taken to be the one
+    it created. This holds because callers use a fresh ``orderReferenceId`` per create attempt.
+A18 Authentication is checked before anything else, a missing key answers like a wrong one, and
+    the sandbox's control paths under ``/_sandbox`` need no key.
+A19 Shipment methods. The ``country`` filter keeps methods whose ``supportedCountries`` contain
+    it (upper-cased); a country with no methods gives an empty list, not an error.
+A20 Validation. The sandbox enforces the address rules of the contract (required fields, lengths,
+    ``^[A-Z]{2}$`` country, state for US/CA/AU, e-mail shape, Brazil's ``federalTaxId``) but not
+    the local-script rule for CN, JP, KR and RU. "Where the country uses postal codes" is read
+    as: everywhere except AE and HK.
+"""
+
+#: (assumption A3)
+CREATE_STATUS = 200
+
+#: (assumption A4) Statuses from which the sandbox lets an order be canceled.
+CANCELLABLE_STATUSES = frozenset(
+    {
+        "created",
+        "uploading",
+        "passed",
+        "pending_approval",
+        "pending_personalization",
+        "digitizing",
+        "not_connected",
+        "on_hold",
+    }
+)
+
+#: (assumption A9) (fulfillmentStatus, financialStatus) of a new order, by orderType.
+NEW_ORDER_STATUSES = {"order": ("created", "pending"), "draft": ("draft", "draft")}
+
+#: (assumption A9)
+CANCELED_FINANCIAL_STATUS = "canceled"
+
+#: (assumption A2) The ``code`` of each error the sandbox sends.
+ERROR_CODES = {
+    400: "invalid_request",
+    401: "invalid_api_key_provided",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "not_allowed_in_current_state",
+    429: "too_many_requests",
+    500: "internal_server_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+}
+
+#: (assumption A7)
+SEARCH_MAX_LIMIT = 100
+SEARCH_DEFAULT_LIMIT = 50

@@ -1,0 +1,503 @@
+"""The sandbox's orders and what Gelato lets one do with them.
+
+Orders are kept as Gelato's own JSON, so what goes out is exactly what was stored; every answer is
+a deep copy, so a caller can never change the book by accident. One lock guards the book: the
+standalone server answers several requests at once.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from portal.gelato.assumptions import (
+    CANCELED_FINANCIAL_STATUS,
+    CANCELLABLE_STATUSES,
+    NEW_ORDER_STATUSES,
+    SEARCH_DEFAULT_LIMIT,
+    SEARCH_MAX_LIMIT,
+)
+from portal.gelato.sandbox import catalog
+from portal.gelato.sandbox.validation import (
+    ApiError,
+    check_create,
+    check_files,
+    check_quote,
+    invalid,
+    require_object,
+)
+
+MakeId = Callable[[str], str]
+
+#: Who bills the merchant in the sandbox.
+BILLING_ENTITY = {
+    "companyName": "Northwind Prints Ltd",
+    "companyNumber": "NW-0451",
+    "companyVatNumber": "GB123456789",
+    "country": "GB",
+    "recipientName": "Accounts, Northwind Prints",
+    "addressLine1": "1 Printers Yard",
+    "addressLine2": None,
+    "city": "London",
+    "postCode": "EC1A 1BB",
+    "state": None,
+    "email": "accounts@northwind-prints.example",
+    "phone": "+44 20 7946 0018",
+}
+
+
+def random_ids(name: str) -> str:
+    """Ids of orders made at run time (assumption A14)."""
+    return str(uuid.uuid4())
+
+
+def timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def build_order(
+    body: dict,
+    *,
+    make_id: MakeId,
+    now: datetime,
+    channel: str = "api",
+    store_id: str | None = None,
+) -> dict:
+    """A new order, as Gelato answers a create, from a checked create request."""
+    order_id = make_id("order")
+    order_type = body.get("orderType", "order")
+    fulfillment, financial = NEW_ORDER_STATUSES[order_type]
+    address = body["shippingAddress"]
+    country = address["country"]
+    carrier = catalog.choose_carrier(body.get("shipmentMethodUid"), country)
+    if carrier is None:
+        raise invalid(
+            "shipmentMethodUid",
+            f"No shipping price found: no shipment method {body.get('shipmentMethodUid')!r} "
+            f"delivers to {country}.",
+        )
+    items = [
+        _item(entry, item_id=make_id(f"item:{entry['itemReferenceId']}"), status=fulfillment)
+        for entry in body["items"]
+    ]
+    order = {
+        "id": order_id,
+        "clientId": make_id("client"),
+        "orderType": order_type,
+        "orderReferenceId": body["orderReferenceId"],
+        "customerReferenceId": body["customerReferenceId"],
+        "fulfillmentStatus": fulfillment,
+        "financialStatus": financial,
+        "currency": body["currency"],
+        "channel": channel,
+        "storeId": store_id,
+        "createdAt": timestamp(now),
+        "updatedAt": timestamp(now),
+        "orderedAt": None if order_type == "draft" else timestamp(now),
+        "refusalReason": None,
+        "refusalReasonCode": None,
+        "items": items,
+        "shipment": _shipment(carrier, items, country, make_id("shipment"), now),
+        "shippingAddress": {**address, "id": make_id("address"), "orderId": order_id},
+        "billingEntity": {"id": make_id("billing"), **BILLING_ENTITY},
+        "receipts": [],
+        "connectedOrderIds": [],
+        "metadata": list(body.get("metadata") or []),
+    }
+    if body.get("returnAddress"):
+        order["returnAddress"] = {
+            **body["returnAddress"],
+            "id": make_id("return-address"),
+            "orderId": order_id,
+        }
+    price_order(order, make_id("receipt"))
+    return order
+
+
+def _item(entry: dict, *, item_id: str, status: str) -> dict:
+    product = catalog.PRODUCTS[entry["productUid"]]
+    files = [{"type": "default", **file} for file in entry.get("files") or []]
+    item = {
+        "id": item_id,
+        "itemReferenceId": entry["itemReferenceId"],
+        "productUid": entry["productUid"],
+        "productName": product.name,
+        "quantity": entry["quantity"],
+        "fulfillmentStatus": status,
+        "files": files,
+        "processedFileUrl": None,
+        "previews": [
+            {
+                "type": kind,
+                "url": f"https://files.northwind-prints.example/previews/{item_id}/{n}.png",
+            }
+            for n, kind in enumerate(("preview_default", "preview_thumbnail"))
+        ],
+        "options": [],
+    }
+    if entry.get("pageCount"):
+        item["pageCount"] = entry["pageCount"]
+    return item
+
+
+def _shipment(
+    carrier: catalog.Carrier, items: list[dict], country: str, shipment_id: str, now: datetime
+) -> dict:
+    weight = sum(catalog.PRODUCTS[i["productUid"]].weight * i["quantity"] for i in items) + 80
+    return {
+        "id": shipment_id,
+        "shipmentMethodUid": carrier.uid,
+        "shipmentMethodName": carrier.name,
+        "packageCount": 1,
+        "minDeliveryDays": carrier.min_days,
+        "maxDeliveryDays": carrier.max_days,
+        "minDeliveryDate": (now + timedelta(days=carrier.min_days)).date().isoformat(),
+        "maxDeliveryDate": (now + timedelta(days=carrier.max_days)).date().isoformat(),
+        "totalWeight": weight,
+        "fulfillmentCountry": catalog.PRODUCTION_COUNTRY.get(
+            country, catalog.DEFAULT_PRODUCTION_COUNTRY
+        ),
+        "packages": [],
+    }
+
+
+def price_order(order: dict, receipt_id: str) -> None:
+    """Give the order one purchase receipt for its items and shipping."""
+    currency = order["currency"]
+    country = order["shippingAddress"]["country"]
+    lines = []
+    products = Decimal("0")
+    for item in order["items"]:
+        product = catalog.PRODUCTS.get(item["productUid"] or "")
+        if product is None:
+            continue
+        amount = catalog.price(product.price_eur, currency) * item["quantity"]
+        products += amount
+        lines.append(_receipt_line(receipt_id, item["id"], "product", product.name, amount, order))
+    carrier = catalog.CARRIERS.get((order.get("shipment") or {}).get("shipmentMethodUid", ""))
+    shipping = catalog.price(carrier.price_eur, currency) if carrier else Decimal("0")
+    if carrier:
+        shipment_id = order["shipment"]["id"]
+        line = _receipt_line(receipt_id, shipment_id, "shipment", carrier.name, shipping, order)
+        lines.append(line)
+    products_vat, shipping_vat = catalog.vat(products, country), catalog.vat(shipping, country)
+    total = products + shipping
+    total_vat = products_vat + shipping_vat
+    order["receipts"] = [
+        {
+            "id": receipt_id,
+            "orderId": order["id"],
+            "transactionType": "purchase",
+            "currency": currency,
+            "items": lines,
+            "productsPriceInitial": float(products),
+            "productsPriceDiscount": 0.0,
+            "productsPrice": float(products),
+            "productsPriceVat": float(products_vat),
+            "productsPriceInclVat": float(products + products_vat),
+            "packagingPriceInitial": 0.0,
+            "packagingPriceDiscount": 0.0,
+            "packagingPrice": 0.0,
+            "packagingPriceVat": 0.0,
+            "packagingPriceInclVat": 0.0,
+            "shippingPriceInitial": float(shipping),
+            "shippingPriceDiscount": 0.0,
+            "shippingPrice": float(shipping),
+            "shippingPriceVat": float(shipping_vat),
+            "shippingPriceInclVat": float(shipping + shipping_vat),
+            "discount": 0.0,
+            "discountVat": 0.0,
+            "discountInclVat": 0.0,
+            "totalInitial": float(total),
+            "total": float(total),
+            "totalVat": float(total_vat),
+            "totalInclVat": float(total + total_vat),
+        }
+    ]
+
+
+def _receipt_line(
+    receipt_id: str, reference_id: str, kind: str, title: str, amount: Decimal, order: dict
+) -> dict:
+    line_vat = catalog.vat(amount, order["shippingAddress"]["country"])
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{receipt_id}/{reference_id}")),
+        "receiptId": receipt_id,
+        "referenceId": reference_id,
+        "type": kind,
+        "title": title,
+        "currency": order["currency"],
+        "priceBase": float(amount),
+        "amount": 1,
+        "priceInitial": float(amount),
+        "discount": 0.0,
+        "price": float(amount),
+        "vat": float(line_vat),
+        "priceInclVat": float(amount + line_vat),
+        "createdAt": order["createdAt"],
+        "updatedAt": order["createdAt"],
+    }
+
+
+def summary(order: dict) -> dict:
+    """The search row of an order (assumption A7 for ``itemsCount`` and ``totalInclVat``)."""
+    address = order.get("shippingAddress") or {}
+    purchase = next(
+        (r for r in order.get("receipts", []) if r.get("transactionType") == "purchase"), None
+    )
+    return {
+        "id": order["id"],
+        "orderReferenceId": order["orderReferenceId"],
+        "orderType": order["orderType"],
+        "channel": order["channel"],
+        "fulfillmentStatus": order["fulfillmentStatus"],
+        "financialStatus": order["financialStatus"],
+        "currency": order["currency"],
+        "country": address.get("country"),
+        "firstName": address.get("firstName"),
+        "lastName": address.get("lastName"),
+        "itemsCount": len(order["items"]),
+        "totalInclVat": f"{purchase['totalInclVat']:.2f}" if purchase else None,
+        "storeId": order["storeId"],
+        "connectedOrderIds": list(order["connectedOrderIds"]),
+        "createdAt": order["createdAt"],
+        "updatedAt": order["updatedAt"],
+        "orderedAt": order["orderedAt"],
+    }
+
+
+def _moment(value: Any, field: str) -> datetime:
+    """A search date: one ISO 8601 timestamp, or a list holding one (assumption A7)."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise invalid(field, f"{field} must be an ISO 8601 date.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _whole(query: dict, key: str, default: int, low: int, high: int | None) -> int:
+    value = query.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise invalid(key, f"{key} must be a whole number, at least {low}.")
+    if high is not None and value > high:
+        raise invalid(key, f"{key} must be at most {high}.")
+    return value
+
+
+class OrderBook:
+    """All orders of one sandbox."""
+
+    def __init__(self, orders: Iterable[dict], clock: Callable[[], datetime]):
+        self._orders = {order["id"]: order for order in orders}
+        self._clock = clock
+        self._lock = threading.RLock()
+
+    def get(self, order_id: str) -> dict:
+        with self._lock:
+            return copy.deepcopy(self._find(order_id))
+
+    def with_reference(self, order_reference_id: str) -> list[dict]:
+        with self._lock:
+            return [
+                copy.deepcopy(o)
+                for o in self._orders.values()
+                if o["orderReferenceId"] == order_reference_id
+            ]
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+    def search(self, query: Any) -> list[dict]:
+        query = require_object(query if query is not None else {})
+        limit = _whole(query, "limit", SEARCH_DEFAULT_LIMIT, 1, SEARCH_MAX_LIMIT)
+        offset = _whole(query, "offset", 0, 0, None)
+        start = _moment(query["startDate"], "startDate") if query.get("startDate") else None
+        end = _moment(query["endDate"], "endDate") if query.get("endDate") else None
+        text = str(query.get("search") or "").casefold()
+
+        def one_of(key: str, value: Any) -> bool:
+            wanted = query.get(key)
+            return not wanted or value in wanted
+
+        def matches(order: dict) -> bool:
+            address = order.get("shippingAddress") or {}
+            reference = order["orderReferenceId"]
+            when = datetime.fromisoformat(order["orderedAt"] or order["createdAt"])
+            return (
+                one_of("ids", order["id"])
+                and query.get("orderReferenceId") in (None, "", reference)
+                and one_of("orderReferenceIds", reference)
+                and one_of("fulfillmentStatuses", order["fulfillmentStatus"])
+                and one_of("financialStatuses", order["financialStatus"])
+                and one_of("channels", order["channel"])
+                and one_of("countries", address.get("country"))
+                and one_of("currencies", order["currency"])
+                and one_of("orderTypes", order["orderType"])
+                and one_of("storeIds", order["storeId"])
+                and (start is None or when >= start)
+                and (end is None or when <= end)
+                and (
+                    not text
+                    or any(
+                        text in str(value or "").casefold()
+                        for value in (address.get("firstName"), address.get("lastName"), reference)
+                    )
+                )
+            )
+
+        with self._lock:
+            found = [order for order in self._orders.values() if matches(order)]
+            found.sort(key=lambda order: datetime.fromisoformat(order["createdAt"]), reverse=True)
+            return [summary(order) for order in found[offset : offset + limit]]
+
+    def create(self, body: Any) -> dict:
+        body = check_create(body)
+        order = build_order(body, make_id=random_ids, now=self._clock())
+        with self._lock:
+            self._orders[order["id"]] = order
+            return copy.deepcopy(order)
+
+    def cancel(self, order_id: str) -> None:
+        """Cancel while Gelato still allows it (assumption A4)."""
+        with self._lock:
+            order = self._find(order_id)
+            status = order["fulfillmentStatus"]
+            if any(item["fulfillmentStatus"] == "printed" for item in order["items"]):
+                raise ApiError(409, "The order cannot be canceled: an item is already printed.")
+            if status not in CANCELLABLE_STATUSES:
+                raise ApiError(409, f"An order in status {status} cannot be canceled.")
+            order["fulfillmentStatus"] = "canceled"
+            order["financialStatus"] = CANCELED_FINANCIAL_STATUS
+            for item in order["items"]:
+                item["fulfillmentStatus"] = "canceled"
+            order["updatedAt"] = timestamp(self._clock())
+
+    def patch(self, order_id: str, body: Any) -> dict:
+        """Turn a draft into an order, keeping only the listed items (assumption A5)."""
+        body = require_object(body)
+        with self._lock:
+            order = self._draft(order_id)
+            if body.get("orderType") != "order":
+                raise invalid("orderType", "orderType is required and must be order.")
+            items = order["items"]
+            if "items" in body:
+                items = self._patched_items(order, body["items"])
+            now = self._clock()
+            fulfillment, financial = NEW_ORDER_STATUSES["order"]
+            for item in items:
+                item["fulfillmentStatus"] = fulfillment
+            order.update(
+                items=items,
+                orderType="order",
+                fulfillmentStatus=fulfillment,
+                financialStatus=financial,
+                orderedAt=timestamp(now),
+                updatedAt=timestamp(now),
+            )
+            receipt_id = order["receipts"][0]["id"] if order["receipts"] else str(uuid.uuid4())
+            price_order(order, receipt_id)
+            return copy.deepcopy(order)
+
+    @staticmethod
+    def _patched_items(order: dict, entries: Any) -> list[dict]:
+        if not isinstance(entries, list):
+            raise invalid("items", "items must be a list.")
+        if not entries:
+            raise invalid("items", "An order needs at least one item.")
+        by_id = {item["id"]: item for item in order["items"]}
+        for n, entry in enumerate(entries):
+            entry = require_object(entry, f"items[{n}]")
+            if entry.get("id") not in by_id:
+                raise invalid(f"items[{n}].id", f"items[{n}].id is not an item of this order.")
+            if "files" in entry:
+                check_files(entry["files"], f"items[{n}].files")
+        # Checked in full first, so a bad entry changes nothing.
+        kept = []
+        for entry in entries:
+            item = by_id[entry["id"]]
+            if "files" in entry:
+                item["files"] = [{"type": "default", **file} for file in entry["files"]]
+            kept.append(item)
+        return kept
+
+    def delete(self, order_id: str) -> None:
+        with self._lock:
+            self._draft(order_id)
+            del self._orders[order_id]
+
+    def quote(self, body: Any) -> dict:
+        """Price a would-be order; nothing is stored (assumption A8)."""
+        body = check_quote(body)
+        now = self._clock()
+        country = body["recipient"]["country"]
+        currency = body["currency"]
+        products = body["products"]
+        weight = sum(catalog.PRODUCTS[p["productUid"]].weight * p["quantity"] for p in products)
+        methods = []
+        for carrier in catalog.carriers_for(country):
+            if carrier.type == "pallet" and not body["recipient"].get("isBusiness"):
+                continue
+            methods.append(
+                {
+                    "name": carrier.name,
+                    "shipmentMethodUid": carrier.uid,
+                    "price": float(catalog.price(carrier.price_eur, currency)),
+                    "currency": currency,
+                    "minDeliveryDays": carrier.min_days,
+                    "maxDeliveryDays": carrier.max_days,
+                    "minDeliveryDate": (now + timedelta(days=carrier.min_days)).date().isoformat(),
+                    "maxDeliveryDate": (now + timedelta(days=carrier.max_days)).date().isoformat(),
+                    "type": carrier.type,
+                    "isPrivate": carrier.is_private,
+                    "isBusiness": carrier.is_business,
+                    "totalWeight": weight + 80,
+                    "numberOfParcels": 1,
+                }
+            )
+        if not methods:
+            raise invalid("recipient.country", f"No shipping price found for {country}.")
+        return {
+            "orderReferenceId": body["orderReferenceId"],
+            "quotes": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "itemReferenceIds": [p["itemReferenceId"] for p in products],
+                    "fulfillmentCountry": catalog.PRODUCTION_COUNTRY.get(
+                        country, catalog.DEFAULT_PRODUCTION_COUNTRY
+                    ),
+                    "shipmentMethods": methods,
+                    "products": [
+                        {
+                            "itemReferenceId": p["itemReferenceId"],
+                            "productUid": p["productUid"],
+                            "quantity": p["quantity"],
+                            "price": float(
+                                catalog.price(catalog.PRODUCTS[p["productUid"]].price_eur, currency)
+                                * p["quantity"]
+                            ),
+                            "currency": currency,
+                        }
+                        for p in products
+                    ],
+                }
+            ],
+        }
+
+    def _find(self, order_id: str) -> dict:
+        order = self._orders.get(order_id)
+        if order is None:
+            raise ApiError(404, f"Order {order_id} was not found.")
+        return order
+
+    def _draft(self, order_id: str) -> dict:
+        order = self._find(order_id)
+        if order["orderType"] != "draft":
+            raise ApiError(409, "Only draft orders can be changed or deleted.")
+        return order

@@ -1,0 +1,117 @@
+"""What makes a shipping address acceptable to Gelato, checked before anything is sent.
+
+The limits are Gelato's (gelato-api.md, section 5); the postcode shapes are the national formats of
+the countries merchants ship to most, so a typo is caught here rather than by the carrier. A
+country without a pattern here is checked for presence and length only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+#: Field name (as the forms and Gelato's JSON use it, snake_case here) -> (label, max length).
+FIELDS = {
+    "first_name": ("First name", 25),
+    "last_name": ("Last name", 25),
+    "company_name": ("Company", 60),
+    "address_line1": ("Address line 1", 35),
+    "address_line2": ("Address line 2", 35),
+    "city": ("City", 30),
+    "post_code": ("Postcode", 15),
+    "state": ("State or province code", 35),
+    "country": ("Country code", 2),
+    "email": ("Email", 254),
+    "phone": ("Phone", 25),
+    "federal_tax_id": ("Federal tax id (CPF or CNPJ)", 20),
+}
+REQUIRED = ("first_name", "last_name", "address_line1", "city", "post_code", "country", "email")
+STATE_REQUIRED = frozenset({"US", "CA", "AU"})
+#: Countries whose addresses must be written in the local script (at most 10 Latin letters a line).
+LOCAL_SCRIPT = frozenset({"CN", "JP", "KR", "RU"})
+MAX_LATIN_IN_LOCAL_SCRIPT = 10
+#: Countries that do not use postal codes.
+NO_POSTCODE = frozenset({"AE", "HK", "MO", "QA"})
+
+POSTCODE_PATTERNS = {
+    "AT": r"\d{4}",
+    "AU": r"\d{4}",
+    "BE": r"\d{4}",
+    "BR": r"\d{5}-?\d{3}",
+    "CA": r"[A-Z]\d[A-Z] ?\d[A-Z]\d",
+    "CH": r"\d{4}",
+    "DE": r"\d{5}",
+    "DK": r"\d{4}",
+    "ES": r"\d{5}",
+    "FI": r"\d{5}",
+    "FR": r"\d{5}",
+    "GB": r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}",
+    "IT": r"\d{5}",
+    "JP": r"\d{3}-?\d{4}",
+    "NL": r"\d{4} ?[A-Z]{2}",
+    "NO": r"\d{4}",
+    "NZ": r"\d{4}",
+    "PL": r"\d{2}-\d{3}",
+    "SE": r"\d{3} ?\d{2}",
+    "US": r"\d{5}(?:-\d{4})?",
+}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{3,24}")  # E.123: digits, spaces, an optional leading +
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def clean_address(data: Mapping[str, str | None]) -> dict[str, str]:
+    """Trim every field and upper-case the codes, the way Gelato expects them."""
+    cleaned = {name: (data.get(name) or "").strip() for name in FIELDS}
+    for name in ("country", "state", "post_code"):
+        cleaned[name] = cleaned[name].upper()
+    return cleaned
+
+
+def address_errors(address: Mapping[str, str]) -> dict[str, str]:
+    """Every problem of a cleaned address, as {field: message}; empty when Gelato will accept it."""
+    errors: dict[str, str] = {}
+    country = address.get("country", "")
+
+    for name in REQUIRED:
+        if name == "post_code" and country in NO_POSTCODE:
+            continue
+        if not address.get(name):
+            errors[name] = f"{FIELDS[name][0]} is required."
+    if country in STATE_REQUIRED and not address.get("state"):
+        errors["state"] = f"A state or province code is required for {country} (e.g. CA, NSW, ON)."
+    if country == "BR" and not address.get("federal_tax_id"):
+        errors["federal_tax_id"] = "Brazil requires the recipient's CPF (or the company's CNPJ)."
+
+    for name, (label, limit) in FIELDS.items():
+        value = address.get(name, "")
+        if len(value) > limit and name not in errors:
+            errors[name] = f"{label} is too long: {len(value)} characters, at most {limit}."
+
+    if country and "country" not in errors and not _COUNTRY.fullmatch(country):
+        errors["country"] = "Use the two-letter ISO code, e.g. DE, US or GB."
+    if country == "UK":
+        errors["country"] = "The United Kingdom's code is GB, not UK."
+
+    post_code = address.get("post_code", "")
+    pattern = POSTCODE_PATTERNS.get(country)
+    if post_code and pattern and "post_code" not in errors and not re.fullmatch(pattern, post_code):
+        errors["post_code"] = f"{post_code!r} is not a postcode of the shape used in {country}."
+
+    email = address.get("email", "")
+    if email and "email" not in errors and not _EMAIL.fullmatch(email):
+        errors["email"] = "This does not look like an email address."
+    phone = address.get("phone", "")
+    if phone and "phone" not in errors and not _PHONE.fullmatch(phone):
+        errors["phone"] = "Use digits, spaces and an optional leading +, e.g. +49 30 1234567."
+
+    if country in LOCAL_SCRIPT:
+        for name in ("address_line1", "address_line2", "city"):
+            latin = len(_LATIN.findall(address.get(name, "")))
+            if latin > MAX_LATIN_IN_LOCAL_SCRIPT and name not in errors:
+                errors[name] = (
+                    f"Addresses in {country} must be written in the local script "
+                    f"(this line has {latin} Latin letters; at most {MAX_LATIN_IN_LOCAL_SCRIPT})."
+                )
+    return errors

@@ -1,0 +1,343 @@
+"""The situations in which a merchant's team and Gelato Support contact each other, and what a
+complete request contains in each.
+
+Gelato answers fastest when nothing is missing, so this list is the single statement of "complete":
+the knowledge base renders each scenario's checklist from it, and the portal's request form enforces
+exactly the same entries. Change a requirement here and both follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from portal.knowledge import (
+    CONTACT,
+    DAMAGE_REPORT_WINDOW_DAYS,
+    WHERE_IS_MY_ORDER,
+    Article,
+)
+
+#: Who writes first: the merchant's team, or Gelato (its production or shipping team).
+MERCHANT = "merchant"
+GELATO = "gelato"
+
+#: What kind of answer a requirement asks for, so that a form can pick a fitting field:
+#: an order number, one line of text, several lines, a date, one or more photos, a choice among
+#: ``choices``, or a yes/no confirmation.
+REQUIREMENT_KINDS = ("order_number", "text", "long_text", "date", "photos", "choice", "confirm")
+
+
+@dataclass(frozen=True)
+class ScenarioRequirement:
+    """One thing a complete request contains."""
+
+    #: Stable name of the form field and of the request's part.
+    key: str
+    label: str
+    #: Whether Gelato cannot act without it. The others are asked for when they apply.
+    mandatory: bool
+    #: What exactly to give, in one or two sentences for the agent.
+    help: str
+    kind: str = "text"
+    choices: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.kind not in REQUIREMENT_KINDS:
+            raise ValueError(f"{self.key}: unknown kind {self.kind!r}")
+        if (self.kind == "choice") != bool(self.choices):
+            raise ValueError(f"{self.key}: choices go with kind 'choice', and only with it")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A reason for contact, as the agent meets it."""
+
+    slug: str
+    title: str
+    summary: str
+    #: ``MERCHANT`` or ``GELATO``.
+    started_by: str
+    #: What the request (or, when Gelato starts, the answer) must contain.
+    requirements: tuple[ScenarioRequirement, ...]
+    #: For scenarios Gelato starts: who writes, and what the message contains.
+    notice_from: str = ""
+    notice: tuple[str, ...] = ()
+    #: The article that explains it. Left out, it is the scenario's own article,
+    #: ``support/<slug>.md``, under the scenario's title.
+    article: Article | None = None
+
+    def __post_init__(self):
+        if self.started_by not in (MERCHANT, GELATO):
+            raise ValueError(f"{self.slug}: started_by is {MERCHANT!r} or {GELATO!r}")
+        if self.article is None:
+            object.__setattr__(self, "article", Article(f"support/{self.slug}.md", self.title))
+
+    @property
+    def portal_path(self) -> str:
+        """The portal's form that prepares this request."""
+        return f"/portal/requests/new/{self.slug}/"
+
+    @property
+    def mandatory(self) -> tuple[ScenarioRequirement, ...]:
+        return tuple(r for r in self.requirements if r.mandatory)
+
+    def requirement(self, key: str) -> ScenarioRequirement:
+        for item in self.requirements:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+
+def _order_number(label: str = "Order number", help: str = "", mandatory: bool = True):
+    return ScenarioRequirement(
+        "order_number",
+        label,
+        mandatory,
+        help or "Gelato's order number, or your own order reference for it.",
+        kind="order_number",
+    )
+
+
+def _reorder_number(help: str) -> ScenarioRequirement:
+    return ScenarioRequirement("reorder_number", "Reorder number", False, help, "order_number")
+
+
+DAMAGED_PRODUCT = Scenario(
+    slug="damaged-product",
+    title="Damaged or defective product",
+    summary="The customer received a damaged or faulty item: report it, or reorder and claim.",
+    started_by=MERCHANT,
+    requirements=(
+        _order_number(
+            "Original order number",
+            "The order that arrived damaged or defective.",
+        ),
+        ScenarioRequirement(
+            "delivery_date",
+            "Delivery date",
+            True,
+            f"When the customer received the parcel. Gelato takes damage reports within "
+            f"{DAMAGE_REPORT_WINDOW_DAYS} days of delivery.",
+            "date",
+        ),
+        ScenarioRequirement(
+            "damage_description",
+            "Description of the damage, including the packaging",
+            True,
+            "What is wrong with the item, and the state the packaging arrived in (crushed, torn, "
+            "wet or intact).",
+            "long_text",
+        ),
+        ScenarioRequirement(
+            "photos_item",
+            "Photos of the item",
+            True,
+            "Clear photos in which the damage or defect can be seen.",
+            "photos",
+        ),
+        ScenarioRequirement(
+            "photos_packaging_outside",
+            "Photos of the packaging, outside",
+            True,
+            "The parcel as it arrived, from the outside, with any dents, tears or stains.",
+            "photos",
+        ),
+        ScenarioRequirement(
+            "photos_packaging_inside",
+            "Photos of the packaging, inside",
+            True,
+            "The inside of the parcel: how the item was packed and protected.",
+            "photos",
+        ),
+        _reorder_number(
+            "If you already placed a reorder and claim a refund for it: the reorder's number."
+        ),
+    ),
+)
+
+FILE_CONCERN = Scenario(
+    slug="file-concern",
+    title="File or quality concern raised by Gelato",
+    summary="Gelato's production team found a problem in a file: give direction, or fix it.",
+    started_by=GELATO,
+    notice_from="Gelato's production team",
+    notice=(
+        "the customer order number",
+        "what the concern is: a spelling error, an image problem, cropping or the like",
+        "a question for you: how Gelato should go on, or whether you will fix it and reorder",
+    ),
+    requirements=(
+        _order_number(
+            "Customer order number",
+            "The order number quoted in Gelato's message.",
+        ),
+        ScenarioRequirement(
+            "direction",
+            "Your direction",
+            True,
+            "How the production team should proceed, in plain words; or that you corrected the "
+            "file and placed a reorder.",
+            "long_text",
+        ),
+        _reorder_number("If you corrected the file and placed a reorder: the reorder's number."),
+    ),
+)
+
+ADDRESS_PROBLEM = Scenario(
+    slug="address-problem",
+    title="Incorrect or undeliverable address",
+    summary="Gelato's shipping team cannot deliver to the address: correct it and reorder.",
+    started_by=GELATO,
+    notice_from="an automated email from Gelato's shipping team",
+    notice=(
+        "the order number",
+        "what went wrong, for example an address error",
+        "a link that opens the order in the Gelato Dashboard, where you correct it and reorder",
+    ),
+    requirements=(
+        _order_number(help="The order number named in the email."),
+        ScenarioRequirement(
+            "error_description",
+            "The error named in the email",
+            True,
+            "Copy the error description exactly as the email gives it.",
+            "long_text",
+        ),
+        ScenarioRequirement(
+            "corrected_address",
+            "The corrected address, confirmed with the customer",
+            True,
+            "The full address in the same country: the country of an order can never be changed.",
+            "long_text",
+        ),
+        ScenarioRequirement(
+            "dashboard_problem",
+            "What the Dashboard showed",
+            False,
+            "If the Dashboard did not let you correct the address or reorder: what it showed.",
+            "long_text",
+        ),
+        _reorder_number("If you placed a reorder from the email's link: the reorder's number."),
+    ),
+)
+
+API_SUBMISSION_FAILURE = Scenario(
+    slug="api-submission-failure",
+    title="Order cannot be submitted through the API",
+    summary="Your integration cannot place an order through the Gelato API: send the logs.",
+    started_by=MERCHANT,
+    requirements=(
+        _order_number(
+            "Customer order number",
+            "Your own reference for the order: the orderReferenceId sent in the API call.",
+        ),
+        ScenarioRequirement(
+            "error_description",
+            "Description of the error",
+            True,
+            "What the integration tried to do, when, and what went wrong: status code and message.",
+            "long_text",
+        ),
+        ScenarioRequirement(
+            "api_logs",
+            "Logs of the API call and its response",
+            True,
+            "The request (method, address, body) and the complete response. They let Gelato find "
+            "the cause quickly. Take the API key out first.",
+            "long_text",
+        ),
+        ScenarioRequirement(
+            "correct_and_reorder",
+            "Request to correct the issue and reorder",
+            False,
+            "In most cases, ask Gelato to correct the issue and place the order.",
+            "confirm",
+        ),
+    ),
+)
+
+DELIVERY_PROBLEM = Scenario(
+    slug="delivery-problem",
+    title="Late, stuck or lost order",
+    article=WHERE_IS_MY_ORDER,
+    summary="An order is late, not dispatched, stuck in transit or lost.",
+    started_by=MERCHANT,
+    requirements=(
+        _order_number(),
+        ScenarioRequirement(
+            "estimated_delivery_date",
+            "Estimated delivery date",
+            True,
+            "As shown on the order's page.",
+            "date",
+        ),
+        ScenarioRequirement(
+            "tracking_summary",
+            "What the tracking shows",
+            True,
+            "The tracking link with the date and text of its latest update, or that there is no "
+            "tracking link yet.",
+            "long_text",
+        ),
+        ScenarioRequirement(
+            "address_confirmed",
+            "Address confirmed with the customer",
+            False,
+            "For a parcel that seems lost, Gelato may first ask you to confirm the address with "
+            "the customer, and the customer to ask at their local post office.",
+            "confirm",
+        ),
+    ),
+)
+
+SOMETHING_ELSE = Scenario(
+    slug="something-else",
+    title="Something else",
+    article=CONTACT,
+    summary="Any other question for Gelato Support, once self-service cannot solve it.",
+    started_by=MERCHANT,
+    requirements=(
+        _order_number(help="If the request is about an order: its number.", mandatory=False),
+        ScenarioRequirement(
+            "description",
+            "What you need",
+            True,
+            "What happened, what the customer asked for, and what you need from Gelato.",
+            "long_text",
+        ),
+        ScenarioRequirement(
+            "already_tried",
+            "What you already tried",
+            False,
+            "The self-service actions and articles you already used, so they are not suggested "
+            "again.",
+            "long_text",
+        ),
+    ),
+)
+
+#: Every scenario, in the order the knowledge base presents them.
+SCENARIOS = (
+    DAMAGED_PRODUCT,
+    FILE_CONCERN,
+    ADDRESS_PROBLEM,
+    API_SUBMISSION_FAILURE,
+    DELIVERY_PROBLEM,
+    SOMETHING_ELSE,
+)
+
+_BY_SLUG = {scenario.slug: scenario for scenario in SCENARIOS}
+
+
+def scenario(slug: str) -> Scenario:
+    """The scenario named by ``slug``; KeyError if there is none."""
+    return _BY_SLUG[slug]
+
+
+def within_damage_window(delivered_on: date, today: date) -> bool:
+    """Whether a damage report for a parcel delivered on ``delivered_on`` is still in time.
+
+    The day of delivery counts as day zero, so the last day to report is delivery plus the window.
+    """
+    return delivered_on <= today <= delivered_on + timedelta(days=DAMAGE_REPORT_WINDOW_DAYS)

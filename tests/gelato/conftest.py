@@ -1,0 +1,143 @@
+"""Fixtures for the Gelato client and sandbox.
+
+``world`` is the heart of the suite: the same test runs once against an in-process sandbox
+(``httpx`` calls the WSGI app directly) and once against a sandbox served over real HTTP on
+127.0.0.1. Clients get tiny backoffs through their constructor, so retries cost milliseconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from portal.gelato import GelatoClient
+from portal.gelato.sandbox import (
+    DEMO_API_KEY,
+    IN_PROCESS_URL,
+    Sandbox,
+    SandboxServer,
+    SandboxTransport,
+    create_sandbox,
+    http_client,
+    in_process_client,
+    start_server,
+)
+
+#: Built once: every new httpx client would otherwise read the CA bundle again.
+TLS = httpx.create_ssl_context()
+
+#: Client options for tests: retries in milliseconds, yet every code path the same.
+FAST = {"timeout": 2.0, "retry_budget": 3.0, "backoff": 0.01, "max_backoff": 0.04}
+
+
+@dataclass
+class World:
+    """One sandbox and the way to reach it; ``connect`` builds clients closed after the test."""
+
+    mode: str
+    sandbox: Sandbox
+    url: str
+    _make: Callable[..., GelatoClient]
+    _opened: list = field(default_factory=list)
+
+    def connect(self, **options) -> GelatoClient:
+        client = self._make(**{**FAST, **options})
+        self._opened.append(client)
+        return client
+
+    def raw(self, api_key: str | None = DEMO_API_KEY) -> httpx.Client:
+        """A bare httpx client at the sandbox, for checking the wire format itself."""
+        headers = {"X-API-KEY": api_key} if api_key else {}
+        if self.mode == "in-process":
+            client = httpx.Client(
+                base_url=self.url, transport=SandboxTransport(self.sandbox), headers=headers
+            )
+        else:
+            client = httpx.Client(base_url=self.url, headers=headers, timeout=5.0, verify=TLS)
+        self._opened.append(client)
+        return client
+
+    def close(self) -> None:
+        self.sandbox.clear_faults()  # wakes any call still hanging in the server
+        assert self.sandbox.wait_idle(), "a sandbox call did not finish"
+        for client in self._opened:
+            client.close()
+
+
+@pytest.fixture(scope="session")
+def http_server() -> Iterator[SandboxServer]:
+    server = start_server(create_sandbox(random_seed=7))
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=["in-process", "http"])
+def world(request) -> Iterator[World]:
+    if request.param == "in-process":
+        sandbox = create_sandbox(random_seed=7)
+        world = World(
+            "in-process",
+            sandbox,
+            IN_PROCESS_URL,
+            lambda **options: in_process_client(sandbox, **options),
+        )
+    else:
+        server = request.getfixturevalue("http_server")
+        server.sandbox.reset()
+        world = World(
+            "http",
+            server.sandbox,
+            server.url,
+            lambda **options: http_client(server.url, **options),
+        )
+    yield world
+    world.close()
+
+
+@pytest.fixture
+def client(world) -> GelatoClient:
+    """A fast-retrying client of ``world``'s sandbox (shadows the app's Flask test client)."""
+    return world.connect()
+
+
+@pytest.fixture
+def sandbox(world) -> Sandbox:
+    return world.sandbox
+
+
+@pytest.fixture
+def gelato_log(caplog) -> pytest.LogCaptureFixture:
+    """Everything logged, at every level, by every logger (httpx and httpcore included)."""
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+@pytest.fixture
+def attempts(gelato_log) -> Callable[[str, str], list[str]]:
+    """``attempts(method, path)``: the client's log lines for attempts at exactly that call."""
+
+    def lines(method: str, path: str) -> list[str]:
+        prefix = f"gelato {method} {path} -> "
+        return [
+            record.getMessage()
+            for record in gelato_log.records
+            if record.name == "portal.gelato" and record.getMessage().startswith(prefix)
+        ]
+
+    return lines
+
+
+@pytest.fixture
+def demo_id(client) -> Callable[[str], str]:
+    """``demo_id(reference)``: a demo order's Gelato id, found as an agent would, by reference."""
+
+    def find(reference: str) -> str:
+        rows = client.find_orders_by_reference(reference)
+        assert len(rows) == 1, f"{reference} has {len(rows)} orders"
+        return rows[0].id
+
+    return find

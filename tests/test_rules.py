@@ -1,0 +1,121 @@
+"""What each order status allows: Gelato's documented rules, read strictly."""
+
+import pytest
+
+from portal.orders import rules
+
+#: Every fulfillment status of gelato-api.md, section 2.
+DOCUMENTED_STATUSES = {
+    "created",
+    "uploading",
+    "passed",
+    "in_production",
+    "printed",
+    "draft",
+    "failed",
+    "canceled",
+    "pending_approval",
+    "pending_personalization",
+    "digitizing",
+    "not_connected",
+    "on_hold",
+    "shipped",
+    "in_transit",
+    "delivered",
+    "returned",
+}
+
+
+def codes(statuses):
+    return {status.code for status in statuses}
+
+
+def test_every_documented_status_has_rules():
+    assert set(rules.STATUSES) == DOCUMENTED_STATUSES
+
+
+def test_cancel_only_before_production():
+    assert codes(rules.statuses_allowing(rules.CANCEL_ORDER)) == {
+        "created",
+        "uploading",
+        "passed",
+        "pending_approval",
+        "pending_personalization",
+        "digitizing",
+        "not_connected",
+        "on_hold",
+    }
+
+
+@pytest.mark.parametrize("action", [rules.CHANGE_ADDRESS, rules.CHANGE_SHIPPING_METHOD])
+def test_changes_only_while_passed(action):
+    assert codes(rules.statuses_allowing(action)) == {"passed"}
+
+
+@pytest.mark.parametrize("action", [rules.CHECK_STATUS, rules.CHECK_TRACKING])
+def test_looking_is_always_possible(action):
+    assert codes(rules.statuses_allowing(action)) == DOCUMENTED_STATUSES
+
+
+def test_in_production_cannot_be_canceled_and_points_to_the_damage_article():
+    refusal = rules.why_not("cancel-order", "in_production")
+    assert "Production has begun" in refusal.reason
+    assert refusal.see.path == "support/damaged-product.md"
+
+
+def test_address_after_print_names_the_exception_gelato_allows():
+    refusal = rules.why_not(rules.CHANGE_ADDRESS, "printed")
+    assert "asked you to correct this address" in refusal.next_step
+    assert refusal.see.path == "support/address-problem.md"
+
+
+def test_allowed_actions_come_in_the_usual_order():
+    assert [a.slug for a in rules.allowed_actions("passed")] == [
+        "check-status",
+        "check-tracking",
+        "change-address",
+        "change-shipping-method",
+        "cancel-order",
+    ]
+    assert rules.why_not("cancel-order", "passed") is None
+    assert rules.is_allowed("cancel-order", "passed")
+
+
+def test_every_refusal_says_why_and_what_to_do_instead():
+    for status in rules.STATUSES.values():
+        for slug, refusal in status.refusals.items():
+            assert rules.action(slug)
+            assert refusal.reason.endswith(".")
+            assert refusal.next_step.endswith((".", "?"))
+
+
+def test_a_status_gelato_adds_later_allows_looking_only():
+    assert [a.slug for a in rules.allowed_actions("being_teleported")] == [
+        "check-status",
+        "check-tracking",
+    ]
+    assert "does not know" in rules.why_not("reorder", "being_teleported").reason
+
+
+def test_an_unknown_action_is_an_error():
+    with pytest.raises(KeyError):
+        rules.is_allowed("refund", "passed")
+
+
+def test_each_action_has_its_own_portal_form_and_article():
+    assert len({a.portal_path for a in rules.ACTIONS}) == len(rules.ACTIONS) == 6
+    assert rules.CANCEL_ORDER.portal_path == "/portal/actions/cancel-order/"
+    assert rules.CANCEL_ORDER.article.url == "/actions/cancel-order/"
+    assert rules.STATUSES["on_hold"].article_url == "/reference/statuses/#on_hold"
+
+
+def test_every_status_belongs_to_a_stage():
+    for status in rules.STATUSES.values():
+        assert status.stage in rules.STAGES
+
+
+def test_the_sandbox_refuses_to_cancel_exactly_what_the_rules_refuse():
+    # The API emulator keeps its own list; this keeps the two from drifting apart.
+    from portal.gelato.assumptions import CANCELLABLE_STATUSES
+
+    assert codes(rules.statuses_allowing(rules.CANCEL_ORDER)) == set(CANCELLABLE_STATUSES)

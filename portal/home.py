@@ -2,12 +2,15 @@
 
 from flask import Blueprint, render_template
 
+from portal.orders.rules import ACTIONS
+from portal.requests.scenarios import SCENARIOS
+
 bp = Blueprint("home", __name__, url_prefix="/portal")
 
 
 @bp.get("/")
 def index():
-    return render_template("portal/home.html")
+    return render_template("portal/home.html", actions=ACTIONS, scenarios=SCENARIOS)
 
 
 def render_not_found() -> str:

@@ -62,21 +62,15 @@ A20 Validation. The sandbox enforces the address rules of the contract (required
     as: everywhere except AE and HK.
 """
 
+from portal.orders import rules
+
 #: (assumption A3)
 CREATE_STATUS = 200
 
-#: (assumption A4) Statuses from which the sandbox lets an order be canceled.
+#: (assumption A4) Statuses from which the sandbox lets an order be canceled: the project's one
+#: reading of the cancel rule, kept in the rules table.
 CANCELLABLE_STATUSES = frozenset(
-    {
-        "created",
-        "uploading",
-        "passed",
-        "pending_approval",
-        "pending_personalization",
-        "digitizing",
-        "not_connected",
-        "on_hold",
-    }
+    status.code for status in rules.statuses_allowing(rules.CANCEL_ORDER)
 )
 
 #: (assumption A9) (fulfillmentStatus, financialStatus) of a new order, by orderType.

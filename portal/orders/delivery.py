@@ -37,7 +37,7 @@ def delivery_verdict(order: Order, today: date) -> Verdict:
     shipment = order.shipment
     latest = shipment.max_delivery_date if shipment else None
     earliest = shipment.min_delivery_date if shipment else None
-    window = _window(earliest, latest)
+    window = _window(earliest, latest) if latest else ""
     tracking = next((p.tracking_url for p in order.packages if p.tracking_url), None)
     track_line = f" You can follow the parcel here: {tracking}" if tracking else ""
 
@@ -99,14 +99,14 @@ def delivery_verdict(order: Order, today: date) -> Verdict:
                     f"The order is on time: expected {window}. It has not shipped yet; the "
                     "tracking link appears once it does. No need to contact Gelato."
                 )
-            return Verdict(
-                "on_time",
-                "On time",
-                advice,
-                False,
-                f"Good news: your order is on its way to you as planned and should arrive {window}."
-                + track_line,
-            )
+            if status in WITH_CARRIER:
+                reply = f"Good news: your order is on its way and should arrive {window}."
+            else:
+                reply = (
+                    f"Good news: your order is being made as planned and should arrive {window}. "
+                    "We will send you the tracking link as soon as it ships."
+                )
+            return Verdict("on_time", "On time", advice, False, reply + track_line)
         days_late = (today - latest).days
         if status in AT_PRINT_PARTNER:
             return Verdict(

@@ -10,10 +10,11 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from portal.audit import record_action
 from portal.gelato import errors
 from portal.gelato.models import Order
+from portal.knowledge import WHERE_IS_MY_ORDER
 from portal.orders import rules, service
 from portal.orders.delivery import delivery_verdict
 from portal.orders.forms import ConfirmForm, PlaceOrderForm
-from portal.requests.scenarios import ADDRESS_PROBLEM
+from portal.requests.scenarios import ADDRESS_PROBLEM, DELIVERY_PROBLEM
 
 bp = Blueprint("orders", __name__, url_prefix="/portal")
 
@@ -84,6 +85,8 @@ def order_page(order_id):
         verdict=delivery_verdict(order, date.today()),
         actions=[(action, rules.why_not(action, status.code)) for action in rules.ACTIONS],
         options=ChangeOptions,
+        where_is_my_order=WHERE_IS_MY_ORDER,
+        delivery_problem=DELIVERY_PROBLEM,
     )
 
 

@@ -228,7 +228,7 @@ def _status_table(here, argument):
         "## At a glance",
         "",
         "| Status | In plain words | " + " | ".join(a.short_title for a in actions) + " |",
-        "|---|---|" + "|".join(":-:" for _ in actions) + "|",
+        "|---|---|" + "|".join("---" for _ in actions) + "|",
     ]
     for status in rules.STATUSES.values():
         marks = " | ".join("✓" if status.allows(a) else "✗" for a in actions)

@@ -7,6 +7,8 @@ from urllib.parse import urljoin
 import brotli
 import pytest
 
+from portal.config import PROJECT_ROOT
+
 
 def asset_url(client, kind):
     html = client.get("/").get_data(as_text=True)
@@ -71,3 +73,14 @@ def test_unknown_portal_paths_get_a_portal_404_in_the_site_frame(agent_client):
     page = response.get_data(as_text=True)
     assert "Page not found" in page
     assert "md-header" in page
+
+
+def test_no_page_carries_inline_styles_the_content_security_policy_would_block():
+    # style-src 'self' refuses style="" attributes; Markdown table alignment (:-:) makes them.
+    site = PROJECT_ROOT / "site"
+    offenders = [
+        str(page.relative_to(site))
+        for page in site.rglob("*.html")
+        if 'style="' in page.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

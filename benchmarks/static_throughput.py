@@ -1,23 +1,27 @@
 """How fast the help center serves its knowledge base, against a floor and a ceiling.
 
-The same built ``site/`` is served in turn by three servers on this machine:
+The same built ``site/`` is served on this machine by three servers:
 
 - ``app``: the help center itself (``app:app``) under the production server, granian's WSGI mode;
 - ``bare``: a Flask app whose only job is WhiteNoise over ``site/``, with the help center's own
   WhiteNoise options, under exactly the same granian flags: what any Python app could do here;
 - ``nginx``: Debian's nginx serving ``site/`` directly: what the machine can do.
 
-Each is loaded with ``wrk`` (concurrent keep-alive connections for a fixed time) on one article
-page and one hashed asset, and the script prints requests per second and the ratios against the
-targets: the app at no less than 0.9x the bare app (anything the portal adds must stay off the
-static path) and no less than 0.2x nginx. Everything runs on 127.0.0.1 and the figures depend on
-the machine, so only the ratios are worth comparing across machines.
+``wrk`` loads one article page and one hashed asset on each in turn, with concurrent keep-alive
+connections for a fixed time, and the script prints requests per second and the ratios against
+the targets: the app at no less than 0.9x the bare app (what the portal adds must stay off the
+static path) and no less than 0.2x nginx.
 
-Run it with the project's virtual environment, from anywhere::
+All three are started first and stay up, idle but for their turn, and the turns come in rounds
+whose order rotates, with the median of the rounds reported: a slow spell of the machine then
+lands on each server alike instead of on whichever was loaded at the time. Samples wait for other
+processes to leave the CPUs alone, and are taken again when they did not. The figures depend on
+the machine, so only the ratios are worth comparing across machines. Run it with the project's
+virtual environment (``make bench``)::
 
-    .venv/bin/python benchmarks/static_throughput.py
+    .venv/bin/python benchmarks/static_throughput.py [--workers 2 --blocking-threads 4 ...]
 
-It is a measurement, so it exits 0 whether targets are met or not; it exits non-zero only when a
+It is a measurement, so it exits 0 whether the targets are met or not, and non-zero only when a
 server fails to start or answers wrongly.
 """
 
@@ -27,6 +31,7 @@ import argparse
 import gzip
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -52,7 +57,7 @@ ACCEPT_ENCODING = "br, gzip"  # what browsers send; each server picks its best p
 APP_OVER_BARE = 0.9
 APP_OVER_NGINX = 0.2
 START_TIMEOUT = 30.0
-QUIET_SHARE = 0.15  # CPU share other processes may use when a sample starts
+QUIET_SHARE = 0.1  # of the CPU time, what other processes may use around and during a sample
 STOP_TIMEOUT = 10.0
 
 NGINX_CONF = """\
@@ -101,10 +106,17 @@ def __getattr__(name: str):
 
 
 @dataclass(frozen=True)
+class Server:
+    url: str
+    session: int  # the session it was started in, shared by all its processes
+
+
+@dataclass(frozen=True)
 class Result:
     requests_per_second: float
     p99_ms: float
     errors: int
+    others: float  # share of the machine's CPU time used meanwhile by processes not under test
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,7 @@ class Answer:
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # still stop the servers
     args = parse_args()
     site = (ROOT / args.site).resolve()
     targets = [ARTICLE, hashed_asset(site)]
@@ -130,37 +143,29 @@ def main() -> int:
         key: [] for key in product(args.servers, targets)
     }
     answers: dict[tuple[str, str], Answer] = {}
-    busy_samples = 0
-    with tempfile.TemporaryDirectory(prefix="static-throughput-") as tmp, ExitStack() as servers:
-        urls = {
-            server: servers.enter_context(serve(server, Path(tmp), site, flags))
-            for server in args.servers
+    with tempfile.TemporaryDirectory(prefix="static-throughput-") as tmp, ExitStack() as stack:
+        servers = {
+            name: stack.enter_context(serve(name, Path(tmp), site, flags)) for name in args.servers
         }
-        for server, target in samples:
-            answers[server, target] = check_answer(urls[server] + target, site, target)
-            load(urls[server] + target, args, args.warmup)
-        # Servers take turns within each round, in a rotating order, so that a slow spell of the
-        # machine lands on all of them rather than on whichever ran then.
+        for name, target in samples:
+            answers[name, target] = check_answer(servers[name].url + target, site, target)
+            load(servers[name], target, args, args.warmup)
         for round_ in range(args.rounds):
             print(f"round {round_ + 1}/{args.rounds}:", end="", flush=True)
-            order = (
-                args.servers[round_ % len(args.servers) :]
-                + args.servers[: round_ % len(args.servers)]
-            )
+            shift = round_ % len(args.servers)
             for target in targets:
-                for server in order:
-                    if not wait_for_quiet(args.max_wait):
-                        busy_samples += 1
-                    result = load(urls[server] + target, args, args.duration)
-                    samples[server, target].append(result)
-                    print(f" {server} {result.requests_per_second:.0f}", end="", flush=True)
+                for name in args.servers[shift:] + args.servers[:shift]:
+                    result = sample(servers[name], target, args)
+                    samples[name, target].append(result)
+                    print(f" {name} {result.requests_per_second:.0f}", end="", flush=True)
             print()
     print()
     print_table(args.servers, targets, samples, answers)
-    if busy_samples:
+    disturbed = sum(r.others > QUIET_SHARE for results in samples.values() for r in results)
+    if disturbed:
         print(
-            f"warning: {busy_samples} samples started while other processes used more than "
-            f"{QUIET_SHARE:.0%} of the CPUs: figures are low and noisy; rerun on a quiet machine"
+            f"warning: in {disturbed} samples other processes used more than {QUIET_SHARE:.0%} "
+            "of the CPUs: those figures are low; rerun on a quieter machine"
         )
     return 0
 
@@ -177,20 +182,23 @@ def granian_flags(args: argparse.Namespace) -> list[str]:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds of load per sample")
+    parser.add_argument("--duration", type=int, default=4, help="seconds of load per sample")
     parser.add_argument("--rounds", type=int, default=4, help="samples per server and target")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of load before sampling")
     parser.add_argument("--connections", type=int, default=32, help="keep-alive connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="granian worker processes")
-    parser.add_argument("--blocking-threads", type=int, default=1, help="granian, per worker")
+    parser.add_argument("--blocking-threads", type=int, default=4, help="granian, per worker")
     parser.add_argument("--runtime-threads", type=int, default=1, help="granian, per worker")
     parser.add_argument("--backpressure", type=int, help="granian, per worker (default: its own)")
     parser.add_argument(
         "--servers", nargs="+", default=["app", "bare", "nginx"], choices=["app", "bare", "nginx"]
     )
     parser.add_argument(
-        "--max-wait", type=float, default=60, help="seconds to wait for a quiet machine per sample"
+        "--max-wait",
+        type=float,
+        default=60,
+        help="seconds a sample may wait for, or be retaken on, a quiet machine",
     )
     parser.add_argument("--site", default="site", help="the built site (make site)")
     return parser.parse_args()
@@ -204,7 +212,7 @@ def hashed_asset(site: Path) -> str:
 
 
 @contextmanager
-def serve(server: str, tmp: Path, site: Path, granian_flags: list[str]) -> Iterator[str]:
+def serve(server: str, tmp: Path, site: Path, granian_flags: list[str]) -> Iterator[Server]:
     """Run one server on a free port for the duration of the block, and always stop it."""
     port = free_port()
     env = dict(os.environ, SITE_DIR=str(site))
@@ -234,7 +242,7 @@ def serve(server: str, tmp: Path, site: Path, granian_flags: list[str]) -> Itera
         base_url = f"http://127.0.0.1:{port}"
         wait_until_up(process, base_url + ARTICLE, log_path)
         print(f"{server}: {' '.join(Path(word).name for word in command)}")
-        yield base_url
+        yield Server(base_url, process.pid)
     finally:
         stop(process)
 
@@ -271,28 +279,46 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(STOP_TIMEOUT)
 
 
-def wait_for_quiet(max_wait: float) -> bool:
-    """Hold the next sample until other processes (tests, builds, a browser) leave the CPUs alone.
+def sample(server: Server, target: str, args: argparse.Namespace) -> Result:
+    """Load ``target`` once other processes leave the CPUs alone, retrying within ``--max-wait``.
 
-    The servers share the machine with wrk and with whatever else runs; a busy spell during one
-    server's turn would be read as that server being slow. Returns whether the machine was quiet.
+    The servers share the machine with wrk and with whatever else runs (tests, builds, a
+    browser); a busy spell during one server's turn would be read as that server being slow.
     """
-    deadline = time.monotonic() + max_wait
-    while cpu_busy(0.5) > QUIET_SHARE:
-        if time.monotonic() >= deadline:
-            return False
-    return True
+    deadline = time.monotonic() + args.max_wait
+    while True:
+        while time.monotonic() < deadline and cpu_busy(0.5) > QUIET_SHARE:
+            pass
+        result = load(server, target, args, args.duration)
+        if result.others <= QUIET_SHARE or time.monotonic() >= deadline:
+            return result
 
 
 def cpu_busy(seconds: float) -> float:
-    def times() -> tuple[int, int]:
-        fields = [int(n) for n in Path("/proc/stat").read_text().split(maxsplit=9)[1:9]]
-        return sum(fields), fields[3] + fields[4]  # all, idle + iowait
-
-    total, idle = times()
+    busy, total = machine_ticks()
     time.sleep(seconds)
-    total_after, idle_after = times()
-    return 1 - (idle_after - idle) / max(total_after - total, 1)
+    busy_after, total_after = machine_ticks()
+    return (busy_after - busy) / max(total_after - total, 1)
+
+
+def machine_ticks() -> tuple[int, int]:
+    """Clock ticks since boot of all CPUs: busy, and in all."""
+    user, nice, system, idle, iowait, irq, softirq, steal = (
+        int(n) for n in Path("/proc/stat").read_text().split(maxsplit=9)[1:9]
+    )
+    total = user + nice + system + idle + iowait + irq + softirq + steal
+    return total - idle - iowait, total
+
+
+def session_ticks(session: int) -> int:
+    """Clock ticks used so far by every process of a session: a server's master and workers."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == session:
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks
 
 
 def check_answer(url: str, site: Path, target: str) -> Answer:
@@ -310,14 +336,20 @@ def check_answer(url: str, site: Path, target: str) -> Answer:
     return Answer(encoding, len(body), headers)
 
 
-def load(url: str, args: argparse.Namespace, seconds: int) -> Result:
+def load(server: Server, target: str, args: argparse.Namespace, seconds: int) -> Result:
     command = [
         "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency",
-        "-H", f"Accept-Encoding: {ACCEPT_ENCODING}", url,
+        "-H", f"Accept-Encoding: {ACCEPT_ENCODING}", server.url + target,
     ]  # fmt: skip
+    busy, total = machine_ticks()
+    ours = session_ticks(server.session) + children_ticks()
     output = subprocess.run(
         command, capture_output=True, text=True, check=True, timeout=seconds + 30
     ).stdout
+    busy_after, total_after = machine_ticks()
+    ours_after = session_ticks(server.session) + children_ticks()
+    others = ((busy_after - busy) - (ours_after - ours)) / max(total_after - total, 1)
+
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
     if not rps or not p99:
@@ -325,7 +357,13 @@ def load(url: str, args: argparse.Namespace, seconds: int) -> Result:
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     errors += int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", output)) else 0
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    return Result(float(rps.group(1)), float(p99.group(1)) * scale, errors)
+    return Result(float(rps.group(1)), float(p99.group(1)) * scale, errors, max(others, 0.0))
+
+
+def children_ticks() -> int:
+    """Clock ticks used by this script's finished children: wrk."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round((usage.ru_utime + usage.ru_stime) * os.sysconf("SC_CLK_TCK"))
 
 
 def print_table(

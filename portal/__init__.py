@@ -74,6 +74,13 @@ def create_app(
     from portal.orders import views as order_views
 
     app.register_blueprint(order_views.bp)
+
+    from portal.requests import views as request_views
+
+    app.register_blueprint(request_views.bp)
+    # Pasted logs are one form field: let them reach the request form's own limit, which says
+    # what to do, instead of Werkzeug's 500 KB per field. The whole body stays capped.
+    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
     app.extensions["gelato"] = gelato or _gelato_client(config)
 
     site_404 = (config.site_dir / "404.html").read_bytes()

@@ -18,6 +18,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from portal.requests.mail import SmtpSettings, SmtpUrlError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_KEY_LENGTH = 32
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -118,6 +120,31 @@ SETTINGS = (
         "The largest request body, uploads included, in megabytes; larger ones are refused "
         "before they are read.",
     ),
+    Setting(
+        "SMTP_URL",
+        "(unset: no sending from the server)",
+        "The mail server that sends requests to Gelato Support: smtp://user:password@host:587 "
+        "(STARTTLS), smtps://user:password@host:465 (TLS), or smtp://host:25?starttls=off for a "
+        "relay on a trusted network. Unset, agents send requests from their own mail program "
+        "(email link or .eml file).",
+    ),
+    Setting(
+        "MAIL_FROM",
+        "(SUPPORT_EMAIL)",
+        "The sender of requests sent over SMTP_URL, and of downloaded .eml drafts.",
+    ),
+    Setting(
+        "REQUEST_FILE_MAX_MB",
+        "10",
+        "The largest photo or file a support request accepts, in megabytes.",
+    ),
+    Setting(
+        "REQUEST_FILES_TOTAL_MB",
+        "18",
+        "What the files of one support request may add up to, in megabytes: encoded into an "
+        "email they grow by a third, and most mail services refuse messages over 25 MB.",
+    ),
+    Setting("REQUEST_MAX_FILES", "10", "The most files one support request holds."),
 )
 
 
@@ -147,6 +174,11 @@ class Config:
     trusted_proxies: int = 0
     trusted_user_header: str | None = None
     max_upload_mb: int = 25
+    smtp: SmtpSettings | None = field(default=None, repr=False)
+    mail_from: str | None = None
+    request_file_max_mb: int = 10
+    request_files_total_mb: int = 18
+    request_max_files: int = 10
 
     @property
     def mode(self) -> str:
@@ -224,6 +256,24 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
     sign_in_lockout_minutes = whole_number("SIGN_IN_LOCKOUT_MINUTES", 15, 1)
     trusted_proxies = whole_number("TRUSTED_PROXIES", 0, 0)
     max_upload_mb = whole_number("MAX_UPLOAD_MB", 25, 1)
+    request_file_max_mb = whole_number("REQUEST_FILE_MAX_MB", 10, 1)
+    request_files_total_mb = whole_number("REQUEST_FILES_TOTAL_MB", 18, 1)
+    request_max_files = whole_number("REQUEST_MAX_FILES", 10, 1)
+
+    smtp = None
+    if get("SMTP_URL"):
+        try:
+            smtp = SmtpSettings.from_url(get("SMTP_URL"))
+        except SmtpUrlError as error:
+            problems.append(str(error))
+    mail_from = get("MAIL_FROM") or support_email
+    if get("MAIL_FROM") and not _EMAIL.match(get("MAIL_FROM")):
+        problems.append(f"MAIL_FROM is not an email address: {get('MAIL_FROM')!r}.")
+    if smtp and not mail_from:
+        problems.append(
+            "SMTP_URL is set, but no sender: set MAIL_FROM (or SUPPORT_EMAIL) to the address "
+            "requests are sent from."
+        )
 
     cookie_secure_text = (get("SESSION_COOKIE_SECURE") or ("on" if api_key else "off")).lower()
     if cookie_secure_text not in _SWITCH:
@@ -252,6 +302,11 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
         trusted_proxies=trusted_proxies,
         trusted_user_header=trusted_user_header,
         max_upload_mb=max_upload_mb,
+        smtp=smtp,
+        mail_from=mail_from,
+        request_file_max_mb=request_file_max_mb,
+        request_files_total_mb=request_files_total_mb,
+        request_max_files=request_max_files,
     )
 
 

@@ -20,7 +20,9 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -110,6 +112,44 @@ order_actions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# Support requests to Gelato, saved on every change so that nothing typed or uploaded is lost.
+# ``fields`` is the form as JSON (answers, order numbers Gelato confirmed, redaction findings);
+# ``status`` is draft | prepared | downloaded | sending | sent.
+request_drafts = Table(
+    "request_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scenario", String(60), nullable=False),
+    Column("agent", String(100), nullable=False, index=True),
+    Column("fields", Text, nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The files of a request, kept in the database (not on a disk of one host) so that every process
+# serves them. ``role`` is the requirement they answer (photos of the item, a log file...).
+request_attachments = Table(
+    "request_attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "draft_id",
+        Integer,
+        ForeignKey("request_drafts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("role", String(60), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+_ATTACHMENT_INFO = [c for c in request_attachments.c if c.name != "data"]
 
 #: A claim still "running" after this long belongs to a process that died mid-action; it is treated
 #: as unconfirmed. Longer than the Gelato client's retry budget plus its timeouts.
@@ -335,6 +375,110 @@ class Store:
             connection.execute(
                 update(order_actions).where(order_actions.c.key == key).values(**values)
             )
+
+    # Support request drafts and their files
+
+    def create_draft(self, *, scenario: str, agent: str, fields: str, status: str) -> int:
+        now = utcnow()
+        values = {"scenario": scenario, "agent": agent, "fields": fields, "status": status}
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                insert(request_drafts).values(**values, created_at=now, updated_at=now)
+            )
+        return result.inserted_primary_key[0]
+
+    def get_draft(self, draft_id: int) -> dict | None:
+        query = select(request_drafts).where(request_drafts.c.id == draft_id)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _with_utc(row._mapping) if row else None
+
+    def list_drafts(self, *, agent: str | None = None, limit: int = 200) -> list[dict]:
+        """Newest change first."""
+        query = select(request_drafts).order_by(
+            request_drafts.c.updated_at.desc(), request_drafts.c.id.desc()
+        )
+        if agent is not None:
+            query = query.where(request_drafts.c.agent == agent)
+        with self.engine.connect() as connection:
+            return [_with_utc(row._mapping) for row in connection.execute(query.limit(limit))]
+
+    def update_draft(
+        self, draft_id: int, *, only_if_status: tuple[str, ...] | None = None, **values
+    ) -> bool:
+        """Change a draft's fields or status; with ``only_if_status``, only from those statuses,
+        so that of two requests racing (a double click on Send) one wins. True if it changed."""
+        values.setdefault("updated_at", utcnow())
+        query = update(request_drafts).where(request_drafts.c.id == draft_id)
+        if only_if_status is not None:
+            query = query.where(request_drafts.c.status.in_(only_if_status))
+        with self.engine.begin() as connection:
+            return connection.execute(query.values(**values)).rowcount == 1
+
+    def delete_draft(self, draft_id: int) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(request_attachments).where(request_attachments.c.draft_id == draft_id)
+            )
+            connection.execute(delete(request_drafts).where(request_drafts.c.id == draft_id))
+
+    def add_attachment(
+        self,
+        draft_id: int,
+        *,
+        role: str,
+        filename: str,
+        content_type: str,
+        data: bytes,
+        sha256: str,
+    ) -> int | None:
+        """Store a file; None when this draft already holds the same bytes in the same role (a
+        form sent twice by a reload or a double click)."""
+        c = request_attachments.c
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection:
+            same = select(c.id).where(c.draft_id == draft_id, c.role == role, c.sha256 == sha256)
+            if connection.execute(same).first() is not None:
+                connection.rollback()
+                return None
+            result = connection.execute(
+                insert(request_attachments).values(
+                    draft_id=draft_id,
+                    role=role,
+                    filename=filename,
+                    content_type=content_type,
+                    size=len(data),
+                    sha256=sha256,
+                    data=data,
+                    created_at=utcnow(),
+                )
+            )
+            connection.commit()
+        return result.inserted_primary_key[0]
+
+    def list_attachments(self, draft_id: int, *, with_data: bool = False) -> list[dict]:
+        columns = list(request_attachments.c) if with_data else _ATTACHMENT_INFO
+        query = (
+            select(*columns)
+            .where(request_attachments.c.draft_id == draft_id)
+            .order_by(request_attachments.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [_with_utc(row._mapping) for row in connection.execute(query)]
+
+    def get_attachment(self, draft_id: int, attachment_id: int) -> dict | None:
+        c = request_attachments.c
+        query = select(request_attachments).where(c.draft_id == draft_id, c.id == attachment_id)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _with_utc(row._mapping) if row else None
+
+    def delete_attachment(self, draft_id: int, attachment_id: int) -> bool:
+        c = request_attachments.c
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                delete(request_attachments).where(c.draft_id == draft_id, c.id == attachment_id)
+            )
+        return result.rowcount == 1
 
     def close(self) -> None:
         self.engine.dispose()

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from werkzeug.exceptions import HTTPException
 
 from portal import knowledge
 from portal.orders import rules
@@ -305,7 +306,7 @@ def portal_paths() -> set[str]:
     )
 
 
-def test_every_portal_link_in_the_site_is_a_portal_path(site):
+def test_every_portal_link_in_the_site_is_a_portal_path(site, app):
     found = set()
     for page in site.rglob("*.html"):
         found |= set(re.findall(r'href="(/portal/[^"#?]*)', page.read_text(encoding="utf-8")))
@@ -313,6 +314,14 @@ def test_every_portal_link_in_the_site_is_a_portal_path(site):
     assert found <= portal_paths(), found - portal_paths()
     # Every form the rules and scenarios name has its button somewhere in the knowledge base.
     assert found == portal_paths()
+    # And the portal serves each of them, at exactly that address (no redirect, no 404).
+    routes = app.url_map.bind("localhost")
+    for path in sorted(found):
+        try:
+            endpoint, _ = routes.match(path, method="GET")
+        except HTTPException as error:  # NotFound, or a redirect to another address
+            pytest.fail(f"{path} is linked from the site, but the portal answers {error!r}")
+        assert endpoint != "static", path
 
 
 def hooks_module():

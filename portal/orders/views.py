@@ -15,6 +15,7 @@ from portal.orders import rules, service
 from portal.orders.delivery import delivery_verdict
 from portal.orders.forms import ConfirmForm, PlaceOrderForm
 from portal.requests.scenarios import ADDRESS_PROBLEM, DELIVERY_PROBLEM
+from portal.requests.views import draft_to_return_to
 
 bp = Blueprint("orders", __name__, url_prefix="/portal")
 
@@ -246,6 +247,10 @@ def _place(order: Order, action: rules.Action, form: PlaceOrderForm, review: dic
         original=order,
         placed=placed,
         message=_placed_message(order, placed, kind),
+        # Opened from a support request ("place the reorder now"): offer the way back to it.
+        back_to_request=draft_to_return_to(request.args.get("return_to"))
+        if kind == service.REORDER
+        else None,
     )
 
 

@@ -23,9 +23,23 @@ MERCHANT = "merchant"
 GELATO = "gelato"
 
 #: What kind of answer a requirement asks for, so that a form can pick a fitting field:
-#: an order number, one line of text, several lines, a date, one or more photos, a choice among
-#: ``choices``, or a yes/no confirmation.
-REQUIREMENT_KINDS = ("order_number", "text", "long_text", "date", "photos", "choice", "confirm")
+#: an order number Gelato knows, one line of text, several lines, a date, one or more photos, a
+#: choice among ``choices``, a yes/no confirmation; your own order reference, which Gelato may
+#: never have received; a postal address, checked like the portal's change-address form; files of
+#: any type (or links to them); or logs, pasted or as a file, with secrets taken out.
+REQUIREMENT_KINDS = (
+    "order_number",
+    "text",
+    "long_text",
+    "date",
+    "photos",
+    "choice",
+    "confirm",
+    "order_reference",
+    "address",
+    "files",
+    "logs",
+)
 
 
 @dataclass(frozen=True)
@@ -41,12 +55,19 @@ class ScenarioRequirement:
     help: str
     kind: str = "text"
     choices: tuple[str, ...] = ()
+    #: For an optional requirement: ``(key, answer)`` when it becomes needed because another
+    #: requirement of the scenario was answered so (a corrected file, once you say you have one).
+    needed_when: tuple[str, str] | None = None
+    #: The answer a new request starts with (a confirmation ticked by default: "yes").
+    default: str = ""
 
     def __post_init__(self):
         if self.kind not in REQUIREMENT_KINDS:
             raise ValueError(f"{self.key}: unknown kind {self.kind!r}")
         if (self.kind == "choice") != bool(self.choices):
             raise ValueError(f"{self.key}: choices go with kind 'choice', and only with it")
+        if self.needed_when and self.mandatory:
+            raise ValueError(f"{self.key}: only an optional requirement can be needed when")
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,11 @@ class Scenario:
     def __post_init__(self):
         if self.started_by not in (MERCHANT, GELATO):
             raise ValueError(f"{self.slug}: started_by is {MERCHANT!r} or {GELATO!r}")
+        for item in self.requirements:
+            if item.needed_when:
+                key, answer = item.needed_when
+                if answer not in self.requirement(key).choices:
+                    raise ValueError(f"{self.slug}: {item.key} waits for an answer {key} lacks")
         if self.article is None:
             object.__setattr__(self, "article", Article(f"support/{self.slug}.md", self.title))
 
@@ -156,6 +182,11 @@ DAMAGED_PRODUCT = Scenario(
     ),
 )
 
+#: The kinds of file concern Gelato's production team names.
+FILE_CONCERN_KINDS = ("Spelling error", "Image problem", "Cropping", "Other")
+PROCEED_AS_IS = "Proceed as it is"
+CORRECTED_FILE = "Use the corrected file and reorder"
+
 FILE_CONCERN = Scenario(
     slug="file-concern",
     title="File or quality concern raised by Gelato",
@@ -173,16 +204,52 @@ FILE_CONCERN = Scenario(
             "The order number quoted in Gelato's message.",
         ),
         ScenarioRequirement(
+            "concern_kind",
+            "Kind of concern",
+            True,
+            "What Gelato's message is about: a spelling error, an image problem, cropping, or "
+            "something else.",
+            "choice",
+            choices=FILE_CONCERN_KINDS,
+        ),
+        ScenarioRequirement(
+            "concern",
+            "The concern as Gelato described it",
+            True,
+            "Quote Gelato's message, so that your answer is read next to the question.",
+            "long_text",
+        ),
+        ScenarioRequirement(
             "direction",
             "Your direction",
             True,
-            "How the production team should proceed, in plain words; or that you corrected the "
-            "file and placed a reorder.",
+            "Print the order as it is; or replace the file with a corrected one and reorder.",
+            "choice",
+            choices=(PROCEED_AS_IS, CORRECTED_FILE),
+        ),
+        ScenarioRequirement(
+            "corrected_file",
+            "The corrected file",
+            False,
+            "When you send a corrected file: attach it, or give a link Gelato can download it "
+            "from.",
+            "files",
+            needed_when=("direction", CORRECTED_FILE),
+        ),
+        ScenarioRequirement(
+            "direction_details",
+            "Details for the production team",
+            False,
+            "Anything else the team should know: why the file is right as it is, or what you "
+            "changed.",
             "long_text",
         ),
         _reorder_number("If you corrected the file and placed a reorder: the reorder's number."),
     ),
 )
+
+REORDER_TO_CORRECTED = "Correct the address and send the order again"
+CORRECT_ONLY = "Correct the address only, no reorder"
 
 ADDRESS_PROBLEM = Scenario(
     slug="address-problem",
@@ -209,7 +276,16 @@ ADDRESS_PROBLEM = Scenario(
             "The corrected address, confirmed with the customer",
             True,
             "The full address in the same country: the country of an order can never be changed.",
-            "long_text",
+            "address",
+        ),
+        ScenarioRequirement(
+            "reorder",
+            "Whether to reorder",
+            True,
+            "Whether Gelato should send the order again to the corrected address, or only "
+            "correct the address of the order as it is.",
+            "choice",
+            choices=(REORDER_TO_CORRECTED, CORRECT_ONLY),
         ),
         ScenarioRequirement(
             "dashboard_problem",
@@ -228,9 +304,12 @@ API_SUBMISSION_FAILURE = Scenario(
     summary="Your integration cannot place an order through the Gelato API: send the logs.",
     started_by=MERCHANT,
     requirements=(
-        _order_number(
+        ScenarioRequirement(
+            "order_number",
             "Customer order number",
+            True,
             "Your own reference for the order: the orderReferenceId sent in the API call.",
+            "order_reference",
         ),
         ScenarioRequirement(
             "error_description",
@@ -245,7 +324,7 @@ API_SUBMISSION_FAILURE = Scenario(
             True,
             "The request (method, address, body) and the complete response. They let Gelato find "
             "the cause quickly. Take the API key out first.",
-            "long_text",
+            "logs",
         ),
         ScenarioRequirement(
             "correct_and_reorder",
@@ -253,6 +332,7 @@ API_SUBMISSION_FAILURE = Scenario(
             False,
             "In most cases, ask Gelato to correct the issue and place the order.",
             "confirm",
+            default="yes",
         ),
     ),
 )
@@ -300,6 +380,12 @@ SOMETHING_ELSE = Scenario(
     requirements=(
         _order_number(help="If the request is about an order: its number.", mandatory=False),
         ScenarioRequirement(
+            "subject",
+            "Subject",
+            True,
+            "One line that says what you need; the order number is added to it.",
+        ),
+        ScenarioRequirement(
             "description",
             "What you need",
             True,
@@ -313,6 +399,13 @@ SOMETHING_ELSE = Scenario(
             "The self-service actions and articles you already used, so they are not suggested "
             "again.",
             "long_text",
+        ),
+        ScenarioRequirement(
+            "attachments",
+            "Attachments",
+            False,
+            "Screenshots, photos or documents that show what you describe.",
+            "files",
         ),
     ),
 )

@@ -1,0 +1,405 @@
+"""The email a request becomes: subject, plain-text body, attachments; as a ``mailto:`` link and as
+an ``.eml`` file.
+
+The body follows the scenario's checklist in its order, one requirement after the other under
+Gelato's own names for them, so that Gelato's agent finds each item where the help article says it
+is. Three ways out, because teams send mail differently: a ``mailto:`` link for the agent's mail
+program (RFC 6068; it cannot carry files, and long links are cut by some programs), an ``.eml``
+draft with every file attached (RFC 5322, opened as an unsent draft), and SMTP from the server.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from urllib.parse import quote
+
+from portal.knowledge import DAMAGE_REPORT_WINDOW_DAYS, GELATO_SUPPORT
+from portal.orders.addresses import FIELDS
+from portal.requests.lookup import OrderFacts
+from portal.requests.scenarios import (
+    DAMAGED_PRODUCT,
+    GELATO,
+    Scenario,
+    ScenarioRequirement,
+    within_damage_window,
+)
+from portal.requests.uploads import safe_filename
+
+#: Above this many characters, mail programs and browsers start to cut or refuse ``mailto:``
+#: links (older Outlook and Windows stop near 2,000); a longer request goes with a short body.
+MAILTO_MAX_LENGTH = 1800
+#: Pasted logs longer than this go as an attached text file rather than inside the body.
+LOGS_INLINE_MAX = 20_000
+MAX_SUBJECT = 200
+#: Line breaks as the email's body writes them (RFC 5322 and RFC 6068 both want CRLF).
+CRLF = "\r\n"
+INDENT = "    "
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    """Everything the email carries, whichever way it leaves."""
+
+    to: str
+    subject: str
+    body: str
+    #: What a ``mailto:`` link carries when the whole body would make it too long.
+    short_body: str
+    attachments: tuple[Attachment, ...]
+    reply_to: str | None = None
+    sender: str | None = None
+
+    @property
+    def attachment_bytes(self) -> int:
+        return sum(len(a.data) for a in self.attachments)
+
+
+@dataclass(frozen=True)
+class MailtoLink:
+    url: str
+    #: False when the body was too long and the link carries the short body instead.
+    complete: bool
+    #: The length the link with the whole body would have had.
+    full_length: int
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file of the draft as the store keeps it (``role`` is its requirement's key)."""
+
+    role: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def header_text(value: str, limit: int = MAX_SUBJECT) -> str:
+    """One line fit for a mail header: line breaks, tabs and other control characters become
+    spaces (a subject with a line break in it would start a header of the sender's choosing)."""
+    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    return cleaned[:limit].rstrip()
+
+
+def prepare_request(
+    scenario: Scenario,
+    answers: Mapping[str, object],
+    *,
+    orders: Mapping[str, OrderFacts],
+    files: Sequence[StoredFile],
+    agent: str,
+    today: date,
+    reply_to: str | None = None,
+    sender: str | None = None,
+) -> PreparedRequest:
+    attachments, names_by_role = _attachments(scenario, files)
+    logs = _long_logs(scenario, answers)
+    if logs:
+        key, text = logs
+        name = _unique("api-logs.txt", {a.filename for a in attachments})
+        attachments.append(Attachment(name, "text/plain", text.encode("utf-8")))
+        names_by_role.setdefault(key, []).insert(0, name)
+
+    lines = ["Hello Gelato Support,", "", _opening(scenario, orders), ""]
+    for requirement in scenario.requirements:
+        if requirement.key != "subject":  # it is the email's own subject
+            lines += _entry(requirement, answers, orders, names_by_role, today, scenario)
+    if reply_to:
+        lines += [f"Please reply to {reply_to}.", ""]
+    lines += ["Kind regards,", agent, "", "-- ", _response_time()]
+    body = CRLF.join(_strip_trailing(lines))
+
+    short = [
+        "Hello Gelato Support,",
+        "",
+        "[This request is too long for an email link. Paste the text copied in the help center "
+        "here, and attach its files; or send the .eml file from the help center instead.]",
+        "",
+    ]
+    short += [f"Order: {facts.label()}" for facts in orders.values()] or []
+    short += ["", "Kind regards,", agent]
+    return PreparedRequest(
+        to=GELATO_SUPPORT.email,
+        subject=subject_line(scenario, answers, orders),
+        body=body,
+        short_body=CRLF.join(short),
+        attachments=tuple(attachments),
+        reply_to=reply_to,
+        sender=sender,
+    )
+
+
+def subject_line(
+    scenario: Scenario, answers: Mapping[str, object], orders: Mapping[str, OrderFacts]
+) -> str:
+    """The situation and the order numbers: what Gelato's agent sorts and searches by."""
+    typed = answers.get("subject")
+    topic = header_text(typed) if isinstance(typed, str) and typed.strip() else scenario.title
+    numbers = []
+    for requirement in scenario.requirements:
+        value = _order_number_text(requirement, answers, orders)
+        if value:
+            word = "reorder" if requirement.key == "reorder_number" else "order"
+            numbers.append(f"{word} {value}")
+    text = f"{topic}: {', '.join(numbers)}" if numbers else topic
+    return header_text(text)
+
+
+def mailto_link(request: PreparedRequest, limit: int = MAILTO_MAX_LENGTH) -> MailtoLink:
+    """A ``mailto:`` URL per RFC 6068: UTF-8, every reserved character percent-encoded, line
+    breaks as ``%0D%0A``. Over ``limit`` characters it carries ``short_body`` instead."""
+
+    def link(body: str) -> str:
+        query = f"subject={_encode(request.subject)}&body={_encode(body)}"
+        return f"mailto:{quote(request.to, safe='@')}?{query}"
+
+    full = link(request.body)
+    if len(full) <= limit:
+        return MailtoLink(full, True, len(full))
+    return MailtoLink(link(request.short_body), False, len(full))
+
+
+def email_message(
+    request: PreparedRequest, *, unsent: bool, now: datetime | None = None
+) -> EmailMessage:
+    """The request as an email. ``unsent``: marked ``X-Unsent: 1``, which Outlook and other
+    desktop programs take as "open as a draft to send", rather than a received message."""
+    message = EmailMessage()
+    if request.sender:
+        message["From"] = request.sender
+    message["To"] = request.to
+    if request.reply_to:
+        message["Reply-To"] = request.reply_to
+    message["Subject"] = request.subject
+    message["Date"] = format_datetime(now or datetime.now(UTC))
+    domain = (request.sender or request.reply_to or "help-center.invalid").rpartition("@")[2]
+    message["Message-ID"] = make_msgid(domain=domain)
+    if unsent:
+        message["X-Unsent"] = "1"
+    message.set_content(request.body.replace(CRLF, "\n"))
+    for attachment in request.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
+    return message
+
+
+def eml_bytes(request: PreparedRequest, now: datetime | None = None) -> bytes:
+    """The ``.eml`` file: CRLF line endings, as RFC 5322 writes messages."""
+    return email_message(request, unsent=True, now=now).as_bytes(policy=SMTP)
+
+
+def eml_filename(request: PreparedRequest) -> str:
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", request.subject).strip("-").lower()[:80]
+    return f"{stem or 'request'}.eml"
+
+
+# The body, entry by entry.
+
+
+def _opening(scenario: Scenario, orders: Mapping[str, OrderFacts]) -> str:
+    if scenario.started_by == GELATO:
+        return f"This answers your message about: {scenario.title.lower()}."
+    return f"We need your help with: {scenario.title.lower()}."
+
+
+def _entry(
+    requirement: ScenarioRequirement,
+    answers: Mapping[str, object],
+    orders: Mapping[str, OrderFacts],
+    names_by_role: Mapping[str, list[str]],
+    today: date,
+    scenario: Scenario,
+) -> list[str]:
+    key, label, kind = requirement.key, requirement.label, requirement.kind
+    value = answers.get(key)
+    text = value.strip() if isinstance(value, str) else ""
+    if kind in ("order_number", "order_reference"):
+        shown = _order_number_text(requirement, answers, orders, full=True)
+        return [f"{label}: {shown}", ""] if shown else []
+    if kind == "date":
+        return [f"{label}: {_date_text(text, scenario, requirement, today)}", ""] if text else []
+    if kind in ("text", "choice"):
+        return [f"{label}: {header_text(text, 1000)}", ""] if text else []
+    if kind == "confirm":
+        return [f"{label}: {'Yes' if value == 'yes' else 'No'}", ""]
+    if kind == "address":
+        address = value if isinstance(value, Mapping) else {}
+        if not any(str(v).strip() for v in address.values()):
+            return []
+        return [f"{label}:", *_indent(_address_lines(address)), ""]
+    names = names_by_role.get(key, [])
+    if kind == "photos":
+        return [f"{label} (attached): {', '.join(names)}", ""] if names else []
+    if kind == "files":
+        link = _text(answers, f"{key}_url")
+        parts = []
+        if names:
+            parts.append(f"attached: {', '.join(names)}")
+        if link:
+            parts.append(f"link: {link}")
+        return [f"{label}: {'; '.join(parts)}", ""] if parts else []
+    if kind == "logs":
+        lines = []
+        if names:
+            lines.append(f"{label} (attached): {', '.join(names)}")
+        if text and len(text) <= LOGS_INLINE_MAX:
+            lines += [f"{label}:" if not names else "Pasted:", *_indent(text.splitlines())]
+        if lines:
+            lines.append("(API keys and other secrets were replaced by [removed].)")
+        return [*lines, ""] if lines else []
+    # long_text
+    return [f"{label}:", *_indent(text.splitlines()), ""] if text else []
+
+
+def _order_number_text(
+    requirement: ScenarioRequirement,
+    answers: Mapping[str, object],
+    orders: Mapping[str, OrderFacts],
+    *,
+    full: bool = False,
+) -> str:
+    if requirement.kind not in ("order_number", "order_reference"):
+        return ""
+    typed = _text(answers, requirement.key)
+    if not typed:
+        return ""
+    facts = orders.get(requirement.key)
+    if facts is None or facts.query != typed or not facts.found:
+        return header_text(typed, 100)
+    if not full:
+        return facts.reference or facts.id
+    return facts.label()
+
+
+def _date_text(text: str, scenario: Scenario, requirement: ScenarioRequirement, today: date) -> str:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return header_text(text, 40)
+    if scenario is not DAMAGED_PRODUCT or requirement.key != "delivery_date" or day > today:
+        return day.isoformat()
+    days = (today - day).days
+    if within_damage_window(day, today):
+        return (
+            f"{day.isoformat()} ({days} days ago, within the {DAMAGE_REPORT_WINDOW_DAYS}-day "
+            "window for damage reports)"
+        )
+    return (
+        f"{day.isoformat()} ({days} days ago. We know this is outside the "
+        f"{DAMAGE_REPORT_WINDOW_DAYS}-day window for damage reports and ask you to consider it "
+        "all the same.)"
+    )
+
+
+def _address_lines(address: Mapping[str, object]) -> list[str]:
+    def get(name: str) -> str:
+        return header_text(str(address.get(name) or ""), 300)
+
+    lines = [
+        " ".join(part for part in (get("first_name"), get("last_name")) if part),
+        get("company_name"),
+        get("address_line1"),
+        get("address_line2"),
+        " ".join(part for part in (get("post_code"), get("city")) if part)
+        + (f", {get('state')}" if get("state") else ""),
+        get("country"),
+    ]
+    for name in ("email", "phone", "federal_tax_id"):
+        if get(name):
+            lines.append(f"{FIELDS[name][0]}: {get(name)}")
+    return [line for line in lines if line]
+
+
+def _response_time() -> str:
+    return (
+        f"Gelato Support answers {GELATO_SUPPORT.hours}; by email {GELATO_SUPPORT.email_response}."
+    )
+
+
+def _indent(lines: Sequence[str]) -> list[str]:
+    return [INDENT + line if line.strip() else "" for line in lines]
+
+
+def _strip_trailing(lines: list[str]) -> list[str]:
+    return [line.rstrip() if line != "-- " else line for line in lines]
+
+
+def _text(answers: Mapping[str, object], key: str) -> str:
+    value = answers.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _encode(text: str) -> str:
+    text = text.replace(CRLF, "\n").replace("\r", "\n").replace("\n", CRLF)
+    return quote(text, safe="")
+
+
+# Attachments: named after what they show, so Gelato tells the item from the packaging at a glance.
+
+
+def _role_prefix(role: str) -> str:
+    if role == "attachments":
+        return ""
+    if role.startswith("photos_"):
+        return "photo-" + role.removeprefix("photos_").replace("_", "-")
+    return role.replace("_", "-")
+
+
+def _attachments(
+    scenario: Scenario, files: Sequence[StoredFile]
+) -> tuple[list[Attachment], dict[str, list[str]]]:
+    order = {r.key: index for index, r in enumerate(scenario.requirements)}
+    ordered = sorted(files, key=lambda f: order.get(f.role, len(order)))
+    attachments: list[Attachment] = []
+    names_by_role: dict[str, list[str]] = {}
+    taken: set[str] = set()
+    for file in ordered:
+        names = names_by_role.setdefault(file.role, [])
+        prefix = _role_prefix(file.role)
+        if file.role.startswith("photos_"):
+            extension = safe_filename(file.filename, file.content_type).rpartition(".")[2]
+            name = f"{prefix}-{len(names) + 1}.{extension}"
+        else:
+            base = safe_filename(file.filename, file.content_type)
+            name = f"{prefix}-{base}" if prefix else base
+        name = _unique(name, taken)
+        taken.add(name)
+        names.append(name)
+        attachments.append(Attachment(name, file.content_type, file.data))
+    return attachments, names_by_role
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate = f"{stem}-{number}{dot}{extension}"
+        number += 1
+    return candidate
+
+
+def _long_logs(scenario: Scenario, answers: Mapping[str, object]) -> tuple[str, str] | None:
+    for requirement in scenario.requirements:
+        if requirement.kind == "logs":
+            text = _text(answers, requirement.key)
+            if len(text) > LOGS_INLINE_MAX:
+                return requirement.key, text
+    return None

@@ -1,0 +1,360 @@
+"""A request as it is being prepared: saved on every change, checked, and sent at most once.
+
+Nothing an agent types or uploads may be lost to a validation error, a reload or a closed tab, so
+every submission is stored first (files at once, even when other fields are wrong) and judged
+after. The draft lives in the database, not in the session, so any process serves it and a
+colleague on the next shift can finish it.
+
+Status: ``draft`` (something missing), ``prepared`` (complete), ``downloaded`` (its .eml was
+taken, to send from a mail program), ``sending`` (an SMTP send is under way), ``sent``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from portal.gelato.client import GelatoClient
+from portal.requests import compose, lookup, redact, uploads
+from portal.requests.completeness import Completeness, check_request
+from portal.requests.lookup import OrderFacts
+from portal.requests.scenarios import Scenario
+from portal.requests.scenarios import scenario as scenario_named
+from portal.store import Store
+
+DRAFT = "draft"
+PREPARED = "prepared"
+DOWNLOADED = "downloaded"
+SENDING = "sending"
+SENT = "sent"
+STATUS_LABELS = {
+    DRAFT: "Draft: something missing",
+    PREPARED: "Ready to send",
+    DOWNLOADED: "Downloaded as .eml",
+    SENDING: "Sending",
+    SENT: "Sent",
+}
+#: Statuses from which a request may be sent (again: a downloaded one was maybe never sent).
+SENDABLE = (PREPARED, DOWNLOADED)
+#: Descriptions longer than this are cut when stored; the checklist already asks for far less.
+STORED_TEXT_LIMIT = 50_000
+#: Order facts that fill an empty field of the same request: delivery date, estimate.
+PREFILLED_FROM_ORDER = {
+    "delivery_date": "delivered_on",
+    "estimated_delivery_date": "estimated_delivery",
+}
+
+
+@dataclass
+class Draft:
+    scenario: Scenario
+    agent: str
+    id: int | None = None
+    status: str = DRAFT
+    answers: dict = field(default_factory=dict)
+    orders: dict[str, OrderFacts] = field(default_factory=dict)
+    #: What redaction took out of each logs field, as sentences for the agent.
+    findings: dict[str, list[str]] = field(default_factory=dict)
+    #: Files or text refused at the last save, by field: said beside it until the next save.
+    refusals: dict[str, list[str]] = field(default_factory=dict)
+    #: The agent asked for the check once: from then on, missing items are named beside fields.
+    checked: bool = False
+    #: How and when it was sent: {"at", "by", "via"}.
+    sent: dict | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @classmethod
+    def new(cls, scenario: Scenario, agent: str) -> Draft:
+        answers = {r.key: r.default for r in scenario.requirements if r.default}
+        return cls(scenario=scenario, agent=agent, answers=answers)
+
+    @classmethod
+    def from_row(cls, row: Mapping) -> Draft:
+        data = json.loads(row["fields"])
+        return cls(
+            scenario=scenario_named(row["scenario"]),
+            agent=row["agent"],
+            id=row["id"],
+            status=row["status"],
+            answers=data.get("answers", {}),
+            orders={k: OrderFacts.from_json(v) for k, v in data.get("orders", {}).items()},
+            findings=data.get("findings", {}),
+            refusals=data.get("refusals", {}),
+            checked=data.get("checked", False),
+            sent=data.get("sent"),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    def fields_json(self) -> str:
+        return json.dumps(
+            {
+                "answers": self.answers,
+                "orders": {key: facts.to_json() for key, facts in self.orders.items()},
+                "findings": self.findings,
+                "refusals": self.refusals,
+                "checked": self.checked,
+                "sent": self.sent,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status in (SENT, SENDING)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def order_label(self) -> str:
+        """The request's main order, for lists: its reference if Gelato confirmed it."""
+        facts = self.orders.get("order_number")
+        if facts is not None and facts.found:
+            return facts.reference or facts.id
+        return str(self.answers.get("order_number") or "")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What one POST of the form brought: its answers and its files, by requirement key."""
+
+    answers: dict
+    files: dict[str, list[uploads.Upload]] = field(default_factory=dict)
+    #: Log files, by the logs requirement's key.
+    log_files: dict[str, list[uploads.Upload]] = field(default_factory=dict)
+
+
+def load(store: Store, draft_id: int) -> Draft | None:
+    row = store.get_draft(draft_id)
+    return from_row(row) if row is not None else None
+
+
+def from_row(row: Mapping) -> Draft | None:
+    try:
+        return Draft.from_row(row)
+    except KeyError:  # a scenario that no longer exists
+        return None
+
+
+def file_counts(store: Store, draft_id: int | None) -> Counter:
+    if draft_id is None:
+        return Counter()
+    return Counter(row["role"] for row in store.list_attachments(draft_id))
+
+
+def check(draft: Draft, store: Store, today: date) -> Completeness:
+    return check_request(
+        draft.scenario,
+        draft.answers,
+        file_counts=file_counts(store, draft.id),
+        orders=draft.orders,
+        today=today,
+    )
+
+
+def look_up_and_prefill(draft: Draft, client: GelatoClient) -> None:
+    """Ask Gelato about numbers not yet known, and fill empty dates from the order."""
+    draft.orders = lookup.look_up_orders(client, draft.scenario, draft.answers, draft.orders)
+    original = draft.orders.get("order_number")
+    if original is None or not original.found:
+        return
+    for requirement in draft.scenario.requirements:
+        source = PREFILLED_FROM_ORDER.get(requirement.key)
+        if source and not draft.answers.get(requirement.key) and getattr(original, source):
+            draft.answers[requirement.key] = getattr(original, source)
+
+
+def start(scenario: Scenario, agent: str, client: GelatoClient, order_query: str) -> Draft:
+    """A new request, its order number and what Gelato knows of it filled in (from ``?order=``
+    on a link from an order's page)."""
+    draft = Draft.new(scenario, agent)
+    query = order_query.strip()[:200]
+    takes_order = any(
+        r.key == "order_number" and r.kind in lookup.ORDER_KINDS for r in scenario.requirements
+    )
+    if not query or not takes_order:
+        return draft
+    facts = lookup.look_up(client, query)
+    if facts.found:
+        # The reference reads better than Gelato's id, unless it names several orders (split).
+        shown = facts.id
+        if facts.reference and facts.reference != query:
+            if lookup.look_up(client, facts.reference).found:
+                shown = facts.reference
+        elif facts.reference:
+            shown = facts.reference
+        facts = replace(facts, query=shown)
+    draft.answers["order_number"] = facts.query
+    draft.orders["order_number"] = facts
+    look_up_and_prefill(draft, client)
+    return draft
+
+
+def apply(
+    draft: Draft,
+    submission: Submission,
+    *,
+    store: Store,
+    client: GelatoClient,
+    limits: uploads.Limits,
+    known_secrets: Iterable[str | None],
+    today: date,
+    check_now: bool,
+) -> Completeness:
+    """Take in one submission: store everything usable at once, then judge the whole.
+
+    The draft is created in the store if it is new (files need its id). Returns the verdict; the
+    draft's status follows it.
+    """
+    before = draft.fields_json()
+    draft.refusals = {}
+    secrets = list(known_secrets)
+    for requirement in draft.scenario.requirements:
+        key = requirement.key
+        if requirement.kind == "files" and f"{key}_url" in submission.answers:
+            draft.answers[f"{key}_url"] = submission.answers[f"{key}_url"][:2100]
+        if key not in submission.answers:
+            continue
+        value = submission.answers[key]
+        if requirement.kind == "logs":
+            value = _take_logs(draft, key, value, secrets)
+            if value is None:
+                continue
+        elif isinstance(value, str) and len(value) > STORED_TEXT_LIMIT:
+            draft.refusals.setdefault(key, []).append(
+                f"Only the first {STORED_TEXT_LIMIT:,} characters were kept."
+            )
+            value = value[:STORED_TEXT_LIMIT]
+        draft.answers[key] = value
+    draft.checked = draft.checked or check_now
+    look_up_and_prefill(draft, client)
+
+    if draft.id is None:
+        draft.id = store.create_draft(
+            scenario=draft.scenario.slug,
+            agent=draft.agent,
+            fields=draft.fields_json(),
+            status=DRAFT,
+        )
+        before = ""
+    files_added = _store_files(draft, submission, store, limits, secrets)
+
+    verdict = check(draft, store, today)
+    changed = files_added or draft.fields_json() != before
+    if changed or draft.status == DRAFT or not verdict.complete:
+        draft.status = PREPARED if verdict.complete else DRAFT
+    store.update_draft(draft.id, fields=draft.fields_json(), status=draft.status)
+    return verdict
+
+
+def _take_logs(draft: Draft, key: str, text: str, secrets: list[str | None]) -> str | None:
+    if len(text.encode("utf-8")) > uploads.LOGS_MAX_BYTES:
+        draft.refusals.setdefault(key, []).append(
+            f"These logs are {len(text.encode('utf-8')) // 1024:,} KB; at most "
+            f"{uploads.LOGS_MAX_BYTES // 1024:,} KB is taken. Keep the failed call and its "
+            "response, and leave out the rest. The logs saved before are kept."
+        )
+        return None
+    cleaned, found = redact.redact_secrets(text, secrets)
+    if found:
+        draft.findings[key] = [str(finding) for finding in found]
+    elif redact.REMOVED not in cleaned:
+        draft.findings.pop(key, None)
+    return cleaned
+
+
+def _store_files(
+    draft: Draft,
+    submission: Submission,
+    store: Store,
+    limits: uploads.Limits,
+    secrets: list[str | None],
+) -> bool:
+    added = False
+    for requirement in draft.scenario.requirements:
+        key = requirement.key
+        incoming = submission.files.get(key, [])
+        if requirement.kind == "logs":
+            incoming = _cleaned_log_files(draft, key, submission.log_files.get(key, []), secrets)
+        if not incoming:
+            continue
+        stored = store.list_attachments(draft.id)
+        accepted, refused = uploads.accept_files(
+            incoming,
+            photos_only=requirement.kind == "photos",
+            limits=limits,
+            stored_count=len(stored),
+            stored_bytes=sum(row["size"] for row in stored),
+        )
+        for file in accepted:
+            content_type = "text/plain" if requirement.kind == "logs" else file.content_type
+            new_id = store.add_attachment(
+                draft.id,
+                role=key,
+                filename=file.filename,
+                content_type=content_type,
+                data=file.data,
+                sha256=file.sha256,
+            )
+            added = added or new_id is not None
+        if refused:
+            draft.refusals.setdefault(key, []).extend(refused)
+    return added
+
+
+def _cleaned_log_files(
+    draft: Draft, key: str, files: list[uploads.Upload], secrets: list[str | None]
+) -> list[uploads.Upload]:
+    """Log files are kept only with their secrets taken out, like pasted logs."""
+    cleaned = []
+    for upload in files:
+        name = uploads.safe_filename(upload.filename)
+        if len(upload.data) > uploads.LOGS_MAX_BYTES:
+            draft.refusals.setdefault(key, []).append(
+                f"{name} is {len(upload.data) // 1024:,} KB; a log file may be at most "
+                f"{uploads.LOGS_MAX_BYTES // 1024:,} KB. Keep the failed call and its "
+                "response."
+            )
+            continue
+        text = uploads.log_text(upload.data)
+        if text is None:
+            draft.refusals.setdefault(key, []).append(
+                f"{name} is not a text file: attach the log as plain text (.log, .txt, .json)."
+            )
+            continue
+        text, found = redact.redact_secrets(text, secrets)
+        if found:
+            draft.findings.setdefault(f"{key}_file", []).extend(f"{name}: {f}" for f in found)
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        cleaned.append(uploads.Upload(f"{stem}.txt", text.encode("utf-8")))
+    return cleaned
+
+
+def prepared_request(
+    draft: Draft,
+    store: Store,
+    *,
+    today: date,
+    reply_to: str | None,
+    sender: str | None,
+) -> compose.PreparedRequest:
+    files = [
+        compose.StoredFile(row["role"], row["filename"], row["content_type"], row["data"])
+        for row in store.list_attachments(draft.id, with_data=True)
+    ]
+    return compose.prepare_request(
+        draft.scenario,
+        draft.answers,
+        orders=draft.orders,
+        files=files,
+        agent=draft.agent,
+        today=today,
+        reply_to=reply_to,
+        sender=sender,
+    )

@@ -1,0 +1,153 @@
+"""Order numbers in a request, checked with Gelato once and remembered with the draft.
+
+Gelato acts at once on a request whose numbers are right, and asks back when one is wrong, so each
+number the agent types is looked up. What Gelato answered is kept with the draft (as JSON), so the
+completeness check, the preview and the email work from it without calling Gelato again, and a
+number is looked up again only when it changes or when Gelato could not be reached last time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from portal.gelato import errors
+from portal.gelato.client import GelatoClient
+from portal.gelato.models import Order
+from portal.orders import service
+from portal.requests.scenarios import Scenario
+
+#: Kinds of requirement whose value is an order number to look up.
+ORDER_KINDS = ("order_number", "order_reference")
+
+FOUND = "found"
+NOT_FOUND = "not_found"
+#: A reference that names several orders: Gelato split the order into parts.
+SEVERAL = "several"
+UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """What Gelato said about the number ``query``, in JSON-friendly values."""
+
+    query: str
+    outcome: str
+    id: str = ""
+    reference: str = ""
+    status: str = ""
+    order_type: str = ""
+    #: ISO timestamps and dates.
+    created_at: str = ""
+    delivered_on: str = ""
+    estimated_delivery: str = ""
+    #: The shipping address, field by field as the address forms name them.
+    address: dict[str, str] = field(default_factory=dict)
+    #: For SEVERAL: (id, status) of each part.
+    parts: list[list[str]] = field(default_factory=list)
+    #: For UNAVAILABLE: what went wrong, in words for the agent.
+    message: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.outcome == FOUND
+
+    @property
+    def created(self) -> datetime | None:
+        return datetime.fromisoformat(self.created_at) if self.created_at else None
+
+    @property
+    def delivered(self) -> date | None:
+        return date.fromisoformat(self.delivered_on) if self.delivered_on else None
+
+    def label(self) -> str:
+        """The order as the email names it: reference and Gelato's id."""
+        if not self.found:
+            return self.query
+        if self.reference and self.reference != self.id:
+            return f"{self.reference} (Gelato order id {self.id})"
+        return self.id
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> OrderFacts:
+        known = set(cls.__dataclass_fields__)
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+    @classmethod
+    def from_order(cls, query: str, order: Order) -> OrderFacts:
+        address = order.shipping_address
+        shipment = order.shipment
+        estimate = shipment.max_delivery_date if shipment else None
+        return cls(
+            query=query,
+            outcome=FOUND,
+            id=order.id,
+            reference=order.order_reference_id,
+            status=order.fulfillment_status,
+            order_type=order.order_type,
+            created_at=order.created_at.isoformat() if order.created_at else "",
+            delivered_on=order.delivered_at.date().isoformat() if order.delivered_at else "",
+            estimated_delivery=estimate.isoformat() if estimate else "",
+            address={
+                name: getattr(address, name) or ""
+                for name in (
+                    "first_name",
+                    "last_name",
+                    "company_name",
+                    "address_line1",
+                    "address_line2",
+                    "city",
+                    "post_code",
+                    "state",
+                    "country",
+                    "email",
+                    "phone",
+                    "federal_tax_id",
+                )
+            }
+            if address
+            else {},
+        )
+
+
+def look_up(client: GelatoClient, query: str) -> OrderFacts:
+    """One number: Gelato's order id or the merchant's reference."""
+    try:
+        found = service.find_orders(client, query)
+        if len(found) > 1:
+            parts = [[order.id, order.fulfillment_status] for order in found]
+            return OrderFacts(query=query, outcome=SEVERAL, parts=parts)
+        if not found:
+            return OrderFacts(query=query, outcome=NOT_FOUND)
+        order = found[0] if isinstance(found[0], Order) else client.get_order(found[0].id)
+    except errors.OrderNotFound:
+        return OrderFacts(query=query, outcome=NOT_FOUND)
+    except errors.GelatoError as error:
+        return OrderFacts(query=query, outcome=UNAVAILABLE, message=str(error))
+    return OrderFacts.from_order(query, order)
+
+
+def look_up_orders(
+    client: GelatoClient,
+    scenario: Scenario,
+    answers: Mapping[str, object],
+    known: Mapping[str, OrderFacts],
+) -> dict[str, OrderFacts]:
+    """Facts for every order number of the request; the ones already known are not asked again."""
+    facts: dict[str, OrderFacts] = {}
+    for requirement in scenario.requirements:
+        if requirement.kind not in ORDER_KINDS:
+            continue
+        query = str(answers.get(requirement.key) or "").strip()
+        if not query:
+            continue
+        previous = known.get(requirement.key)
+        if previous and previous.query == query and previous.outcome != UNAVAILABLE:
+            facts[requirement.key] = previous
+        else:
+            facts[requirement.key] = look_up(client, query)
+    return facts

@@ -1,0 +1,427 @@
+"""Preparing requests to Gelato Support: the guided form, its preview, and the ways to send it.
+
+Every agent of the team sees every request, with who prepared it: the team shares its orders and
+its Gelato account, the next shift finishes what the last one started, and a glance at the list
+shows whether somebody already asked Gelato about an order. Views only load, call and show; the
+work is in ``drafts``, ``completeness``, ``compose`` and ``mail``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from portal.audit import record_action
+from portal.auth import current_agent
+from portal.knowledge import GELATO_SUPPORT
+from portal.orders import rules
+from portal.requests import compose, drafts, lookup, mail, uploads
+from portal.requests.forms import form_class
+from portal.requests.scenarios import SCENARIOS
+from portal.requests.scenarios import scenario as scenario_named
+
+bp = Blueprint("requests", __name__, url_prefix="/portal/requests")
+
+#: An SMTP send still "sending" after this long belongs to a process that died: it may be retried.
+STALE_SENDING = timedelta(minutes=5)
+_DRAFT_PATH = re.compile(r"/portal/requests/(\d+)/")
+
+
+def store():
+    return current_app.extensions["store"]
+
+
+def gelato():
+    return current_app.extensions["gelato"]
+
+
+def config():
+    return current_app.config["HELP_CENTER"]
+
+
+def limits() -> uploads.Limits:
+    return uploads.Limits.from_config(config())
+
+
+def today() -> date:
+    return date.today()
+
+
+def agent_name() -> str:
+    agent = current_agent()
+    return agent["name"] if agent else "(not signed in)"
+
+
+@bp.app_template_filter("file_size")
+def file_size(size: int) -> str:
+    return uploads.size_text(size)
+
+
+@bp.get("/")
+def index():
+    mine = request.args.get("mine") == "1"
+    rows = store().list_drafts(agent=agent_name() if mine else None)
+    listed = [draft for draft in map(drafts.from_row, rows) if draft is not None]
+    return render_template("requests/index.html", drafts=listed, scenarios=SCENARIOS, mine=mine)
+
+
+@bp.route("/new/<slug>/", methods=["GET", "POST"])
+def new(slug):
+    try:
+        scenario = scenario_named(slug)
+    except KeyError:
+        abort(404)
+    if request.method == "GET":
+        draft = drafts.start(scenario, agent_name(), gelato(), request.args.get("order", ""))
+        return _form_page(draft)
+    return _save(drafts.Draft.new(scenario, agent_name()))
+
+
+@bp.route("/<int:draft_id>/", methods=["GET", "POST"])
+def edit(draft_id):
+    draft = _load(draft_id)
+    if draft.is_sent:
+        if request.method == "POST":
+            flash("This request was sent: it can no longer be changed.", "error")
+        return redirect(url_for(".preview", draft_id=draft.id))
+    if request.method == "GET":
+        return _form_page(draft, name_missing=request.args.get("check") == "1")
+    return _save(draft)
+
+
+def _save(draft: drafts.Draft):
+    step = request.form.get("step", "save")
+    form = form_class(draft.scenario.slug)()
+    removed = None
+    if step.startswith("remove-") and step[7:].isdigit() and draft.id is not None:
+        removed = store().get_attachment(draft.id, int(step[7:]))
+        if removed is not None:
+            store().delete_attachment(draft.id, removed["id"])
+            draft.status = drafts.DRAFT  # judged again below, with one file less
+    verdict = drafts.apply(
+        draft,
+        form.submission(),
+        store=store(),
+        client=gelato(),
+        limits=limits(),
+        known_secrets=_secrets(),
+        today=today(),
+        check_now=step == "check",
+    )
+    here = url_for(".edit", draft_id=draft.id)
+    if request.headers.get("X-Autosave"):
+        return jsonify(
+            id=draft.id,
+            url=here,
+            status=draft.status,
+            status_label=draft.status_label,
+            **verdict.to_json(),
+        )
+    if step == "reorder":
+        original = draft.orders.get("order_number")
+        if original is not None and original.found:
+            return redirect(url_for("orders.reorder", order_id=original.id, return_to=here))
+    if step == "check" and verdict.complete:
+        return redirect(url_for(".preview", draft_id=draft.id))
+    if step == "check":
+        flash(_missing_summary(verdict), "error")
+        return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
+    if removed is not None:
+        flash(f"{removed['filename']} was removed.", "success")
+        return redirect(f"{here}#{removed['role']}-field")
+    if draft.refusals:
+        return redirect(f"{here}#{next(iter(draft.refusals))}-field")
+    flash("Draft saved.", "success")
+    return redirect(here)
+
+
+def _missing_summary(verdict) -> str:
+    names = [item.requirement.label for item in verdict.blocking]
+    return (
+        f"Not complete yet. Still missing or wrong: {'; '.join(names)}. Each is named beside "
+        "its field."
+    )
+
+
+def _form_page(draft: drafts.Draft, *, name_missing: bool = False):
+    form = form_class(draft.scenario.slug)(formdata=None)
+    form.fill(draft)
+    verdict = drafts.check(draft, store(), today())
+    form.show(verdict, draft, name_missing=name_missing or draft.checked)
+    files = store().list_attachments(draft.id) if draft.id else []
+    by_role = defaultdict(list)
+    for row in files:
+        by_role[row["role"]].append(row)
+    return render_template(
+        "requests/form.html",
+        draft=draft,
+        scenario=draft.scenario,
+        form=form,
+        verdict=verdict,
+        files=by_role,
+        limits=limits(),
+        used_bytes=sum(row["size"] for row in files),
+        used_files=len(files),
+        offers=_self_service_offers(draft),
+        reorder_offer=_reorder_offer(draft),
+        unreachable=[f for f in draft.orders.values() if f.outcome == lookup.UNAVAILABLE],
+        action=url_for(".edit", draft_id=draft.id) if draft.id else request.path,
+        displayable=uploads.DISPLAYABLE,
+        photo_formats=uploads.PHOTO_FORMATS,
+    )
+
+
+def _self_service_offers(draft: drafts.Draft) -> list[dict]:
+    """For an address problem: what this portal can still do itself, offered before Gelato."""
+    original = draft.orders.get("order_number")
+    if draft.scenario.slug != "address-problem" or original is None or not original.found:
+        return []
+    offers = []
+    can_cancel = rules.is_allowed(rules.CANCEL_ORDER, original.status)
+    if can_cancel and original.order_type != "draft":
+        offers.append(
+            {
+                "title": rules.CHANGE_ADDRESS.title,
+                "url": url_for("orders.change_address", order_id=original.id),
+                "text": "The order can still be canceled, so this portal can correct the address "
+                "itself: it cancels the order and places a corrected copy.",
+            }
+        )
+    if rules.is_allowed(rules.REORDER, original.status):
+        offers.append(
+            {
+                "title": rules.REORDER.title,
+                "url": url_for("orders.reorder", order_id=original.id),
+                "text": "Place a reorder to the corrected address yourself (a new order, "
+                "charged like any order).",
+            }
+        )
+    return offers
+
+
+def _reorder_offer(draft: drafts.Draft) -> dict | None:
+    """ "Place the reorder now", where the request has a reorder number and the order allows it."""
+    original = draft.orders.get("order_number")
+    has_reorder = any(r.key == "reorder_number" for r in draft.scenario.requirements)
+    if not has_reorder or draft.answers.get("reorder_number"):
+        return None
+    if original is None or not original.found:
+        return None
+    refusal = rules.why_not(rules.REORDER, original.status)
+    return {"order": original, "refusal": refusal}
+
+
+@bp.post("/<int:draft_id>/reorder-placed")
+def reorder_placed(draft_id):
+    """Back from the reorder form: the new order's number goes into the request."""
+    draft = _load(draft_id)
+    takes_reorder = any(r.key == "reorder_number" for r in draft.scenario.requirements)
+    if draft.is_sent or not takes_reorder:
+        return redirect(url_for(".edit", draft_id=draft.id))
+    new_order = request.form.get("order_id", "").strip()[:200]
+    facts = lookup.look_up(gelato(), new_order)
+    if facts.found:
+        draft.answers["reorder_number"] = facts.reference or facts.id
+        draft.orders["reorder_number"] = lookup.OrderFacts.from_json(
+            {**facts.to_json(), "query": facts.reference or facts.id}
+        )
+        verdict = drafts.check(draft, store(), today())
+        draft.status = drafts.PREPARED if verdict.complete else drafts.DRAFT
+        store().update_draft(draft.id, fields=draft.fields_json(), status=draft.status)
+        flash(f"Reorder {facts.reference or facts.id} is filled in.", "success")
+    else:
+        flash("The reorder could not be found at Gelato: type its number below.", "error")
+    return redirect(url_for(".edit", draft_id=draft.id) + "#reorder_number-field")
+
+
+@bp.get("/<int:draft_id>/preview")
+def preview(draft_id):
+    draft = _load(draft_id)
+    verdict = drafts.check(draft, store(), today())
+    if not verdict.complete and not draft.is_sent:
+        flash(_missing_summary(verdict), "error")
+        return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
+    return _preview_page(draft, verdict)
+
+
+def _preview_page(draft, verdict, *, error: str | None = None, status: int = 200):
+    prepared = _prepared(draft)
+    files = store().list_attachments(draft.id)
+    return render_template(
+        "requests/preview.html",
+        draft=draft,
+        scenario=draft.scenario,
+        verdict=verdict,
+        prepared=prepared,
+        mailto=compose.mailto_link(prepared),
+        mailto_max=compose.MAILTO_MAX_LENGTH,
+        files=files,
+        smtp=config().smtp,
+        support_email=config().support_email,
+        gelato_support=GELATO_SUPPORT,
+        error=error,
+        sendable=draft.status in drafts.SENDABLE,
+    ), status
+
+
+def _prepared(draft: drafts.Draft) -> compose.PreparedRequest:
+    return drafts.prepared_request(
+        draft,
+        store(),
+        today=today(),
+        reply_to=config().support_email,
+        sender=config().mail_from,
+    )
+
+
+@bp.post("/<int:draft_id>/eml")
+def download(draft_id):
+    draft = _load(draft_id)
+    verdict = drafts.check(draft, store(), today())
+    if not verdict.complete and not draft.is_sent:
+        return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
+    prepared = _prepared(draft)
+    data = compose.eml_bytes(prepared)
+    if draft.status in drafts.SENDABLE:
+        store().update_draft(draft.id, status=drafts.DOWNLOADED)
+    record_action("request_downloaded", "succeeded", **_audit(draft, prepared, "eml"))
+    name = compose.eml_filename(prepared)
+    return Response(
+        data,
+        mimetype="message/rfc822",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.post("/<int:draft_id>/send")
+def send(draft_id):
+    draft = _load(draft_id)
+    settings = config().smtp
+    if settings is None:
+        abort(404)
+    verdict = drafts.check(draft, store(), today())
+    if not verdict.complete:
+        return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
+    claimable = drafts.SENDABLE
+    if draft.status == drafts.SENDING and draft.updated_at < datetime.now(UTC) - STALE_SENDING:
+        claimable = (*claimable, drafts.SENDING)
+    previous = draft.status
+    if not store().update_draft(draft.id, status=drafts.SENDING, only_if_status=claimable):
+        flash("This request is already sent, or being sent right now.", "error")
+        return redirect(url_for(".preview", draft_id=draft.id))
+    prepared = _prepared(draft)
+    audit = _audit(draft, prepared, "smtp")
+    try:
+        mail.send_message(settings, compose.email_message(prepared, unsent=False))
+    except mail.MailError as error:
+        restored = previous if previous in drafts.SENDABLE else drafts.PREPARED
+        store().update_draft(draft.id, status=restored)
+        draft.status = restored
+        record_action("request_sent", "failed", gelato_answer=str(error), **audit)
+        return _preview_page(draft, verdict, error=str(error), status=502)
+    _mark_sent(draft, "smtp")
+    record_action("request_sent", "succeeded", **audit)
+    flash(
+        f"Sent to {prepared.to}. Gelato Support answers {GELATO_SUPPORT.email_response}.", "success"
+    )
+    return redirect(url_for(".preview", draft_id=draft.id))
+
+
+@bp.post("/<int:draft_id>/mark-sent")
+def mark_sent(draft_id):
+    """The agent sent it from their own mail program (the link, the copied text or the .eml)."""
+    draft = _load(draft_id)
+    if draft.status not in drafts.SENDABLE:
+        return redirect(url_for(".preview", draft_id=draft.id))
+    prepared = _prepared(draft)
+    _mark_sent(draft, "mail program")
+    record_action("request_sent", "succeeded", **_audit(draft, prepared, "mail program"))
+    flash("Marked as sent.", "success")
+    return redirect(url_for(".preview", draft_id=draft.id))
+
+
+def _mark_sent(draft: drafts.Draft, via: str) -> None:
+    draft.status = drafts.SENT
+    draft.sent = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "by": agent_name(),
+        "via": via,
+    }
+    store().update_draft(draft.id, status=drafts.SENT, fields=draft.fields_json())
+
+
+def _audit(draft: drafts.Draft, prepared: compose.PreparedRequest, via: str) -> dict:
+    original = draft.orders.get("order_number")
+    found = original is not None and original.found
+    return {
+        "order_id": original.id if found else None,
+        "order_reference": (original.reference if found else draft.answers.get("order_number"))
+        or None,
+        "request": {
+            "draft": draft.id,
+            "scenario": draft.scenario.slug,
+            "via": via,
+            "to": prepared.to,
+            "reply_to": prepared.reply_to,
+            "subject": prepared.subject,
+            "attachments": [a.filename for a in prepared.attachments],
+        },
+    }
+
+
+@bp.post("/<int:draft_id>/discard")
+def discard(draft_id):
+    draft = _load(draft_id)
+    if draft.is_sent:
+        flash("A sent request stays on the list.", "error")
+        return redirect(url_for(".preview", draft_id=draft.id))
+    store().delete_draft(draft.id)
+    flash(f"Request #{draft.id} ({draft.scenario.title}) was discarded.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.get("/<int:draft_id>/files/<int:file_id>")
+def file(draft_id, file_id):
+    row = store().get_attachment(draft_id, file_id)
+    if row is None:
+        abort(404)
+    inline = row["content_type"] in uploads.DISPLAYABLE
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        row["data"],
+        mimetype=row["content_type"],
+        headers={"Content-Disposition": f'{disposition}; filename="{row["filename"]}"'},
+    )
+
+
+def draft_to_return_to(return_to: str | None) -> int | None:
+    """The draft a reorder form was opened from (its ``return_to``), if it is one of ours: only
+    a draft's own path is accepted, never another site."""
+    match = _DRAFT_PATH.fullmatch(return_to or "")
+    return int(match.group(1)) if match else None
+
+
+def _load(draft_id: int) -> drafts.Draft:
+    draft = drafts.load(store(), draft_id)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+def _secrets() -> list[str | None]:
+    settings = config().smtp
+    return [config().gelato_api_key, config().secret_key, settings.password if settings else None]

@@ -3,7 +3,7 @@
 Articles never type a contact detail, a support request's checklist or a status rule by hand; they
 name it, and this hook writes it in while the site is built:
 
-- inline placeholders such as ``{{ contact.email }}`` (every name is in ``placeholders()``);
+- inline placeholders such as ``{{ contact.email }}`` (every name is in ``PLACEHOLDERS``);
 - block markers alone on their line, such as ``<!-- requirements: damaged-product -->`` or
   ``<!-- status-table -->`` (every name is in ``BLOCKS``); indented, they render inside the tab
   or admonition they are indented into.
@@ -52,20 +52,21 @@ ICONS = {
 }
 
 
-def placeholders() -> dict[str, str]:
-    """Every inline placeholder and the Markdown it becomes."""
-    contact = knowledge.GELATO_SUPPORT
-    return {
-        "contact.email": f"[{contact.email}]({contact.mailto})",
-        "contact.address": contact.email,
-        "contact.hours": contact.hours,
-        "contact.email_response": contact.email_response,
-        "contact.chat_response": contact.chat_response,
-        "contact.button": contact.contact_button,
-        "contact.help_center": f"[{contact.help_center_name}]({contact.help_center_url})",
-        "contact.audience": knowledge.WHO_GELATO_SUPPORT_SERVES,
-        "damage.window_days": str(knowledge.DAMAGE_REPORT_WINDOW_DAYS),
-    }
+_CONTACT = knowledge.GELATO_SUPPORT
+
+#: Every inline placeholder and the Markdown it becomes. Names no article uses yet are kept, so
+#: that a writer who needs the fact has a way to say it other than typing it.
+PLACEHOLDERS = {
+    "contact.email": f"[{_CONTACT.email}]({_CONTACT.mailto})",
+    "contact.address": _CONTACT.email,
+    "contact.hours": _CONTACT.hours,
+    "contact.email_response": _CONTACT.email_response,
+    "contact.chat_response": _CONTACT.chat_response,
+    "contact.button": _CONTACT.contact_button,
+    "contact.help_center": f"[{_CONTACT.help_center_name}]({_CONTACT.help_center_url})",
+    "contact.audience": knowledge.WHO_GELATO_SUPPORT_SERVES,
+    "damage.window_days": str(knowledge.DAMAGE_REPORT_WINDOW_DAYS),
+}
 
 
 def on_files(files, config):
@@ -78,13 +79,12 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     here = page.file.src_uri
-    values = placeholders()
 
     def inline(match):
         name = match.group(1)
-        if name not in values:
+        if name not in PLACEHOLDERS:
             raise PluginError(f"{here}: unknown placeholder {{{{ {name} }}}}")
-        return values[name]
+        return PLACEHOLDERS[name]
 
     def block(match):
         indent, name, argument = match.groups()
@@ -112,17 +112,16 @@ def on_post_build(config, **kwargs):
 
 
 def _contact_details(here, argument):
-    contact = knowledge.GELATO_SUPPORT
-    button = f"the **{contact.contact_button}** button in {placeholders()['contact.help_center']}"
+    button = f"the **{_CONTACT.contact_button}** button in {PLACEHOLDERS['contact.help_center']}"
     return "\n".join(
         [
             "| Channel | How to reach it | Usual answer time |",
             "|---|---|---|",
-            f"| Chat | {button} | {contact.chat_response} |",
-            f"| Email | {button}, or write to {placeholders()['contact.email']} "
-            f"| {contact.email_response} |",
+            f"| Chat | {button} | {_CONTACT.chat_response} |",
+            f"| Email | {button}, or write to {PLACEHOLDERS['contact.email']} "
+            f"| {_CONTACT.email_response} |",
             "",
-            f"As documented by Gelato, its support team is reachable **{contact.hours}**, on "
+            f"As documented by Gelato, its support team is reachable **{_CONTACT.hours}**, on "
             "every channel.",
         ]
     )
@@ -217,6 +216,12 @@ def _status_meaning(here, code):
     return f"{_status_link(here, status)}: {status.meaning}"
 
 
+def _status_allows(here, code):
+    # Placed under the status's meaning, as in the glossary.
+    possible = [a for a in rules.ACTIONS if rules.STATUSES[code].allows(a)]
+    return "**Still possible:** " + ", ".join(_link(here, a.article) for a in possible) + "."
+
+
 def _tracking_statuses(here, argument):
     handed = [s for s in rules.STATUSES.values() if s.handed_to_carrier]
     return ", ".join(_status_link(here, s) for s in handed) + "."
@@ -244,13 +249,12 @@ def _status_table(here, argument):
 
 
 def _status_entry(here, status):
-    possible = [a for a in rules.ACTIONS if status.allows(a)]
     lines = [
         f"### {status.label} (`{status.code}`) {{ #{status.code} }}",
         "",
         status.meaning,
         "",
-        "**Still possible:** " + ", ".join(_link(here, a.article) for a in possible) + ".",
+        _status_allows(here, status.code),
     ]
     refused = [a for a in rules.ACTIONS if not status.allows(a)]
     if refused:
@@ -284,6 +288,7 @@ BLOCKS = {
     "status-rule": _status_rule,
     "action-windows": _action_windows,
     "status-meaning": _status_meaning,
+    "status-allows": _status_allows,
     "tracking-statuses": _tracking_statuses,
     "status-table": _status_table,
     "action-cards": _action_cards,

@@ -64,7 +64,7 @@ GELATO_SUPPORT = SupportContact(
     contact_button="contact us",
     help_center_name="Gelato's help center",
     help_center_url="https://support.gelato.com",
-    email_response="usually within 8 hours, often much sooner",
+    email_response="usually within 8 hours, often quicker",
     chat_response="usually at once",
 )
 
@@ -89,7 +89,7 @@ class Recommendation:
 
 SETUP_RECOMMENDATIONS = (
     Recommendation(
-        title="Add your support agents to your Gelato account",
+        title="Invite your support agents to your Gelato account",
         why=(
             "With their own access they open orders and run the self-service actions in the "
             "Gelato Dashboard themselves, without waiting for a colleague or for Gelato."

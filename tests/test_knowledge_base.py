@@ -5,6 +5,7 @@ portal package are checked by looping over that package, so a fact changed there
 without touching this file; the Dashboard steps, which only the articles hold, are listed below.
 """
 
+import functools
 import html
 import importlib.util
 import json
@@ -324,6 +325,7 @@ def test_every_portal_link_in_the_site_is_a_portal_path(site, app):
         assert endpoint != "static", path
 
 
+@functools.cache
 def hooks_module():
     spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
     module = importlib.util.module_from_spec(spec)
@@ -361,6 +363,13 @@ def test_indented_block_renders_inside_its_tab():
     rendered = render('=== "Tab"\n\n    <!-- action-button: cancel-order -->')
     assert "    [:material-form-select: Open the guided form in the portal]" in rendered
     assert rules.CANCEL_ORDER.portal_path in rendered
+
+
+@pytest.mark.parametrize("status", rules.STATUSES.values(), ids=lambda s: s.code)
+def test_status_block_lists_what_the_rules_allow(status):
+    rendered = render(f"<!-- status-allows: {status.code} -->", "questions/on-hold-or-failed.md")
+    for action in rules.ACTIONS:
+        assert (f"[{action.title}](" in rendered) == status.allows(action), action.slug
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import email.utils
 import functools
-import importlib.metadata
 import logging
 import math
 import random
@@ -92,11 +91,8 @@ Model = TypeVar("Model")
 
 
 def _product_version() -> str:
-    try:
-        return importlib.metadata.version("gelato-help-center")
-    except importlib.metadata.PackageNotFoundError:
-        pass
-    # Run from a checkout, not installed: the version is in pyproject.toml.
+    """The version in pyproject.toml: the portal runs from its checkout, not as an installed
+    package, so there is no package metadata to ask."""
     pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
     try:
         with pyproject.open("rb") as file:
@@ -115,13 +111,15 @@ def _tls_context() -> ssl.SSLContext:
 
 
 class _Budget:
-    """The time left for retries of one call."""
+    """The attempts and the time left for retries of one call."""
 
-    def __init__(self, seconds: float):
+    def __init__(self, attempts: int, seconds: float):
+        self.attempts = attempts
         self.deadline = time.monotonic() + seconds
 
-    def allows(self, delay: float) -> bool:
-        return time.monotonic() + delay <= self.deadline
+    def allows(self, attempt: int, delay: float) -> bool:
+        """Whether another attempt may follow ``attempt`` after waiting ``delay`` seconds."""
+        return attempt < self.attempts and time.monotonic() + delay <= self.deadline
 
 
 class GelatoClient:
@@ -165,7 +163,9 @@ class GelatoClient:
         self.max_backoff = max_backoff
         self._http = httpx.Client(
             transport=transport,
-            verify=_tls_context(),
+            # Only a transport httpx builds itself uses TLS: a given one (the in-process sandbox's)
+            # does not, so the CA bundle is not read for it.
+            verify=_tls_context() if transport is None else True,
             timeout=timeout,
             limits=limits,
             headers={
@@ -239,16 +239,10 @@ class GelatoClient:
             "startDate": _timestamp(start_date),
             "endDate": _timestamp(end_date),
         }
-        body = {key: list(v) if isinstance(v, (list, tuple)) else v for key, v in body.items()}
         body = {key: value for key, value in body.items() if value is not None}
         body.update(limit=limit, offset=offset)
         response = self._call("POST", "order", "/v4/orders:search", json=body)
-        data = self._body(response)
-        try:
-            rows = data["orders"]
-        except (KeyError, TypeError) as exc:
-            raise errors.UnexpectedResponse(status_code=response.status_code) from exc
-        return [_parse(OrderSummary, row) for row in rows]
+        return self._rows(response, "orders", OrderSummary)
 
     def find_orders_by_reference(
         self, order_reference_id: str, *, page_size: int = 100
@@ -303,7 +297,7 @@ class GelatoClient:
             body["metadata"] = [{"key": k, "value": v} for k, v in metadata.items()]
 
         path = "/v4/orders"
-        budget = _Budget(self.retry_budget)
+        budget = _Budget(self.max_attempts, self.retry_budget)
         attempt = 0
         while True:
             attempt += 1
@@ -317,7 +311,7 @@ class GelatoClient:
                 # Nothing reached Gelato, or it refused to look (assumption A6): may send again,
                 # after a 429 only once a search shows the order did not land after all.
                 delay = self._delay(result, attempt)
-                if not self._may_retry(attempt, delay, budget):
+                if not budget.allows(attempt, delay):
                     self._log("POST", path, result, duration, attempt)
                     raise self._failure(result)
                 self._log("POST", path, result, duration, attempt, f"retry in {delay:.2f} s")
@@ -348,7 +342,7 @@ class GelatoClient:
         (409). Returns nothing, as the success body is undocumented: get the order to show it.
         """
         path = _order_path(order_id) + ":cancel"
-        budget = _Budget(self.retry_budget)
+        budget = _Budget(self.max_attempts, self.retry_budget)
         attempt = 0
         may_have_worked = False
         while True:
@@ -368,7 +362,7 @@ class GelatoClient:
                 raise self._failure(result)
 
             delay = self._delay(result, attempt)
-            retry = self._may_retry(attempt, delay, budget)
+            retry = budget.allows(attempt, delay)
             next_step = f"retry in {delay:.2f} s" if retry else None
             if kind == UNCERTAIN:
                 may_have_worked = True
@@ -445,12 +439,7 @@ class GelatoClient:
         """
         params = {"country": country.upper()} if country else None
         response = self._call("GET", "shipment", "/v1/shipment-methods", params=params)
-        data = self._body(response)
-        try:
-            rows = data["shipmentMethods"]
-        except (KeyError, TypeError) as exc:
-            raise errors.UnexpectedResponse(status_code=response.status_code) from exc
-        return [_parse(ShipmentMethod, row) for row in rows]
+        return self._rows(response, "shipmentMethods", ShipmentMethod)
 
     # Plumbing ---------------------------------------------------------------------------------
 
@@ -484,9 +473,8 @@ class GelatoClient:
         A ``read`` changes nothing and is repeated after 429, 502, 503, 504 and transient
         network failures; anything else only when it certainly did not reach Gelato.
         """
-        max_attempts = attempts or self.max_attempts
         shown_path = path + ("?" + urlencode(kwargs["params"]) if kwargs.get("params") else "")
-        budget = _Budget(self.retry_budget)
+        budget = _Budget(attempts or self.max_attempts, self.retry_budget)
         attempt = 0
         while True:
             attempt += 1
@@ -501,7 +489,7 @@ class GelatoClient:
                 retryable = kind == NOT_SENT
             if retryable:
                 delay = self._delay(result, attempt)
-                if attempt < max_attempts and budget.allows(delay):
+                if budget.allows(attempt, delay):
                     next_step = f"retry in {delay:.2f} s"
                     self._log(method, shown_path, result, duration, attempt, next_step)
                     time.sleep(delay)
@@ -548,6 +536,15 @@ class GelatoClient:
         except ValueError as exc:
             raise errors.UnexpectedResponse(status_code=response.status_code) from exc
 
+    def _rows(self, response: httpx.Response, key: str, model: type[Model]) -> list[Model]:
+        """The rows of a list answer such as ``{"orders": [...]}``; any other shape is unreadable,
+        even ``null`` rows, so that only ``errors`` leave the client."""
+        data = self._body(response)
+        rows = data.get(key) if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise errors.UnexpectedResponse(status_code=response.status_code)
+        return [_parse(model, row) for row in rows]
+
     def _error(
         self,
         response: httpx.Response,
@@ -590,9 +587,6 @@ class GelatoClient:
         if isinstance(result, httpx.Response):
             return self._error(result)
         return _unavailable(result)
-
-    def _may_retry(self, attempt: int, delay: float, budget: _Budget) -> bool:
-        return attempt < self.max_attempts and budget.allows(delay)
 
     @staticmethod
     def _log(

@@ -88,14 +88,10 @@ class RateLimited(GelatoError):
 
     def __init__(self, retry_after: float | None = None, **kwargs):
         self.retry_after = retry_after
-        if retry_after is None:
-            text = "Gelato is receiving too many requests from this account. Try again shortly."
-        else:
-            text = (
-                "Gelato is receiving too many requests from this account. "
-                f"Try again in {max(1, round(retry_after))} seconds."
-            )
-        super().__init__(text, **kwargs)
+        when = "shortly" if retry_after is None else f"in {max(1, round(retry_after))} seconds"
+        super().__init__(
+            f"Gelato is receiving too many requests from this account. Try again {when}.", **kwargs
+        )
 
 
 class GelatoUnavailable(GelatoError):

@@ -3,7 +3,10 @@
 Parsing is tolerant: every field the contract marks optional (or shows in examples only) may be
 absent or null and becomes ``None`` or an empty tuple, and unknown fields are ignored, because
 Gelato adds fields without notice. Only an order's ``id`` is required; without it the answer is not
-an order. Money is ``Decimal`` (search rows send it as a string, receipts as a number).
+an order. Money is ``Decimal`` (search rows send it as a string, receipts as a number). Statuses
+stay plain strings rather than enums: Gelato adds statuses from time to time (``in_production`` and
+``on_hold`` arrived in March 2024), and an order in a status the portal does not know yet must
+still load and display.
 
 Models are frozen: an ``Order`` is a snapshot of what Gelato said at one moment.
 """

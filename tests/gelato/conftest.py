@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from portal.gelato import GelatoClient
+from portal.gelato.client import _tls_context
 from portal.gelato.sandbox import (
     DEMO_API_KEY,
     IN_PROCESS_URL,
@@ -26,9 +27,6 @@ from portal.gelato.sandbox import (
     in_process_client,
     start_server,
 )
-
-#: Built once: every new httpx client would otherwise read the CA bundle again.
-TLS = httpx.create_ssl_context()
 
 #: Client options for tests: retries in milliseconds, yet every code path the same.
 FAST = {"timeout": 2.0, "retry_budget": 3.0, "backoff": 0.01, "max_backoff": 0.04}
@@ -57,7 +55,10 @@ class World:
                 base_url=self.url, transport=SandboxTransport(self.sandbox), headers=headers
             )
         else:
-            client = httpx.Client(base_url=self.url, headers=headers, timeout=5.0, verify=TLS)
+            # The client's own TLS context: a new httpx client would read the CA bundle again.
+            client = httpx.Client(
+                base_url=self.url, headers=headers, timeout=5.0, verify=_tls_context()
+            )
         self._opened.append(client)
         return client
 

@@ -10,7 +10,7 @@ from portal.gelato import errors
 from portal.gelato.models import Address, File, Item, Order
 from portal.gelato.sandbox import DEMO_API_KEY
 from portal.gelato.sandbox.catalog import MUG, POSTER_A3
-from portal.gelato.statuses import FULFILLMENT_STATUSES
+from portal.orders import rules
 
 ADDRESS = Address(
     first_name="Grace",
@@ -45,7 +45,7 @@ def test_client_says_it_talks_to_the_sandbox(client):
 
 def test_demo_orders_cover_every_fulfillment_status(client):
     rows = client.search_orders(limit=100)
-    assert {row.fulfillment_status for row in rows} == set(FULFILLMENT_STATUSES)
+    assert {row.fulfillment_status for row in rows} == set(rules.STATUSES)
 
 
 def test_get_order_returns_a_typed_order(client, demo_id):

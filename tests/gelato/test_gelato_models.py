@@ -199,6 +199,13 @@ def test_an_unreadable_success_is_unexpected_response(response):
         client.get_order("o-1")
 
 
+@pytest.mark.parametrize("body", [{}, {"orders": None}, {"orders": "o-1"}, ["o-1"]])
+def test_a_search_answer_without_a_list_of_rows_is_unexpected_response(body):
+    client = _answering(httpx.Response(200, json=body))
+    with client, pytest.raises(errors.UnexpectedResponse):
+        client.search_orders()
+
+
 def test_an_error_body_that_is_not_json_still_maps_by_status():
     client = _answering(httpx.Response(400, text="Bad Request"))
     with client, pytest.raises(errors.InvalidRequest) as caught:

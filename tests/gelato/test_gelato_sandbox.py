@@ -124,6 +124,17 @@ def test_reset_restores_the_seed(client, sandbox, demo_id):
     assert client.get_order(order_id).fulfillment_status == "created"
 
 
+def test_patch_with_null_files_keeps_the_files(world):
+    (draft,) = world.sandbox.orders_with_reference("NW-1001")
+    first = draft["items"][0]
+    response = world.raw().patch(
+        f"/v4/orders/{draft['id']}",
+        json={"orderType": "order", "items": [{"id": first["id"], "files": None}]},
+    )
+    assert response.status_code == 200
+    assert [item["files"] for item in response.json()["items"]] == [first["files"]]
+
+
 # Fault mechanics ---------------------------------------------------------------------------------
 
 

@@ -50,12 +50,11 @@ def create_sandbox(
     today: date | None = None,
     *,
     api_key: str = DEMO_API_KEY,
-    seed: bool = True,
     random_seed: int | None = None,
 ) -> Sandbox:
     """A new sandbox with its own state. Seed dates count back from ``today`` (default: now);
     ``random_seed`` makes share-of-calls faults repeatable."""
-    return Sandbox(today=today, api_key=api_key, seed=seed, random_seed=random_seed)
+    return Sandbox(today=today, api_key=api_key, random_seed=random_seed)
 
 
 def base_urls(url: str) -> dict[str, str]:

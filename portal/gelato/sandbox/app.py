@@ -119,99 +119,41 @@ class Sandbox:
         *,
         today: date | None = None,
         api_key: str = DEMO_API_KEY,
-        seed: bool = True,
         random_seed: int | None = None,
     ):
         self.api_key = api_key
         self.clock = _clock_from(today)
-        self._seed = seed
         self._random_seed = random_seed
-        self._faults = FaultPlan(random.Random(random_seed))
         self._release = threading.Event()
         # Bounded, so that a demo running for weeks does not grow without end.
         self._calls: deque[Call] = deque(maxlen=MAX_CALLS_KEPT)
         self._calls_lock = threading.Lock()
         self._in_flight = 0
         self._idle = threading.Condition()
-        self.orders = OrderBook(seed_orders(self.clock()) if seed else [], self.clock)
+        self.reset()
 
     # Steering, for tests and demos --------------------------------------------------------------
+    # The shortcuts take ``Fault``'s other fields as keywords: ``method``, ``path`` (a glob),
+    # ``times``, ``share``, ``retry_after``, ``after_processing``.
 
     def add_fault(self, fault: Fault) -> Fault:
         return self._faults.add(fault)
 
-    def add_latency(
-        self,
-        seconds: float,
-        *,
-        method: str | None = None,
-        path: str | None = None,
-        times: int | None = None,
-        share: float | None = None,
-    ) -> Fault:
+    def add_latency(self, seconds: float, *, times: int | None = None, **options: Any) -> Fault:
         """Delay matching calls by ``seconds`` (every call, until cleared, unless ``times``)."""
-        return self.add_fault(
-            Fault("latency", seconds=seconds, method=method, path=path, times=times, share=share)
-        )
+        return self.add_fault(Fault("latency", seconds=seconds, times=times, **options))
 
-    def fail_with(
-        self,
-        status: int,
-        *,
-        times: int | None = 1,
-        share: float | None = None,
-        retry_after: float | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        after_processing: bool = False,
-    ) -> Fault:
+    def fail_with(self, status: int, **options: Any) -> Fault:
         """Answer ``status`` to the next ``times`` matching calls (``None``: all of them)."""
-        return self.add_fault(
-            Fault(
-                "status",
-                status=status,
-                retry_after=retry_after,
-                times=times,
-                share=share,
-                method=method,
-                path=path,
-                after_processing=after_processing,
-            )
-        )
+        return self.add_fault(Fault("status", status=status, **options))
 
-    def hang(
-        self,
-        seconds: float = 30.0,
-        *,
-        times: int | None = 1,
-        method: str | None = None,
-        path: str | None = None,
-        after_processing: bool = False,
-    ) -> Fault:
+    def hang(self, seconds: float = 30.0, **options: Any) -> Fault:
         """Hold matching calls for ``seconds`` without a reply."""
-        return self.add_fault(
-            Fault(
-                "hang",
-                seconds=seconds,
-                times=times,
-                method=method,
-                path=path,
-                after_processing=after_processing,
-            )
-        )
+        return self.add_fault(Fault("hang", seconds=seconds, **options))
 
-    def drop_connection(
-        self,
-        *,
-        times: int | None = 1,
-        method: str | None = None,
-        path: str | None = None,
-        after_processing: bool = False,
-    ) -> Fault:
+    def drop_connection(self, **options: Any) -> Fault:
         """Close the connection of matching calls without a reply."""
-        return self.add_fault(
-            Fault("drop", times=times, method=method, path=path, after_processing=after_processing)
-        )
+        return self.add_fault(Fault("drop", **options))
 
     @property
     def faults(self) -> list[Fault]:
@@ -229,11 +171,12 @@ class Sandbox:
 
     def reset(self) -> None:
         """Back to the seed orders, with no faults and an empty call log."""
-        self.clear_faults()
+        # A new plan, not a cleared one, so that share-of-calls faults repeat from the start.
         self._faults = FaultPlan(random.Random(self._random_seed))
+        self.release()
         with self._calls_lock:
             self._calls.clear()
-        self.orders = OrderBook(seed_orders(self.clock()) if self._seed else [], self.clock)
+        self.orders = OrderBook(seed_orders(self.clock()), self.clock)
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Wait until no Gelato call is in progress (after ``release()``); False on timeout."""
@@ -286,15 +229,11 @@ class Sandbox:
 
     def _serve(self, request: Request, environ: dict) -> Response:
         latency, fault = self._faults.draw(request.method, request.path)
-        read_timeout = environ.get(READ_TIMEOUT_KEY)
-        if latency and read_timeout is not None and latency >= read_timeout:
-            # In-process, the caller would give up before the reply: the call still takes
-            # effect, as it would on a slow server, but the caller sees a timeout.
-            self._wait(read_timeout)
+        if latency and self._hold(latency, environ):
+            # In-process, the caller gave up before the reply: the call still takes effect, as it
+            # would on a slow server, but the caller sees a timeout.
             self._handle(request)
             raise ResponseTimedOut()
-        if latency:
-            self._wait(latency)
         if fault is None:
             return self._handle(request)
         if not fault.after_processing:
@@ -309,18 +248,23 @@ class Sandbox:
                 headers["Retry-After"] = f"{fault.retry_after:g}"
             return error_response(fault.status, "Injected by the sandbox.", **headers)
         if fault.kind == "hang":
-            read_timeout = environ.get(READ_TIMEOUT_KEY)
-            if read_timeout is not None and fault.seconds >= read_timeout:
-                self._wait(read_timeout)
+            if self._hold(fault.seconds, environ):
                 raise ResponseTimedOut()
-            self._wait(fault.seconds)
             if response is not None:
                 return response
         # A drop, or a hang before processing: the call ends without a reply.
         raise ConnectionDropped()
 
-    def _wait(self, seconds: float) -> None:
+    def _hold(self, seconds: float, environ: dict) -> bool:
+        """Wait ``seconds`` before replying (``release()`` ends it early). In-process no socket
+        tells the sandbox that its caller gave up, so the wait stops at the caller's read timeout
+        and answers True."""
+        read_timeout = environ.get(READ_TIMEOUT_KEY)
+        if read_timeout is not None and seconds >= read_timeout:
+            self._release.wait(read_timeout)
+            return True
         self._release.wait(seconds)
+        return False
 
     def _handle(self, request: Request) -> Response:
         """Gelato's own behaviour: authenticate (assumption A18), route, answer."""

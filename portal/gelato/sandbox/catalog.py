@@ -7,7 +7,9 @@ rates, which is all a demo needs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 
@@ -46,6 +48,15 @@ class Carrier:
             "isPrivate": self.is_private,
             "hasTracking": self.has_tracking,
             "supportedCountries": list(self.countries),
+        }
+
+    def delivery(self, sent: datetime) -> dict:
+        """When a parcel sent at ``sent`` arrives, as both shipments and quotes tell it."""
+        return {
+            "minDeliveryDays": self.min_days,
+            "maxDeliveryDays": self.max_days,
+            "minDeliveryDate": (sent + timedelta(days=self.min_days)).date().isoformat(),
+            "maxDeliveryDate": (sent + timedelta(days=self.max_days)).date().isoformat(),
         }
 
     def tracking(self, seed: int) -> tuple[str | None, str | None]:
@@ -176,9 +187,12 @@ CARRIERS = {
     )
 }  # fmt: skip
 
-#: Where the sandbox pretends each destination's orders are made.
+#: Where the sandbox pretends each destination's orders are made; Germany for the rest.
 PRODUCTION_COUNTRY = {"AU": "AU", "BR": "BR", "CA": "CA", "GB": "GB", "JP": "JP", "US": "US"}
 DEFAULT_PRODUCTION_COUNTRY = "DE"
+
+#: Grams of packaging a parcel adds to its products.
+PACKAGING_WEIGHT = 80
 
 #: Fixed EUR exchange rates; a currency not listed is priced 1:1.
 EUR_RATES = {
@@ -206,6 +220,16 @@ def price(amount_eur: Decimal, currency: str) -> Decimal:
 def vat(amount: Decimal, country: str) -> Decimal:
     rate = VAT_RATE if country in VAT_COUNTRIES else Decimal("0")
     return (amount * rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def production_country(destination: str) -> str:
+    return PRODUCTION_COUNTRY.get(destination, DEFAULT_PRODUCTION_COUNTRY)
+
+
+def parcel_weight(lines: Iterable[dict]) -> int:
+    """Grams of one parcel of ``lines`` (each with ``productUid`` and ``quantity``), packed."""
+    products = sum(PRODUCTS[line["productUid"]].weight * line["quantity"] for line in lines)
+    return products + PACKAGING_WEIGHT
 
 
 def carriers_for(country: str) -> list[Carrier]:

@@ -21,10 +21,23 @@ import fnmatch
 import itertools
 import random
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 KINDS = ("latency", "status", "hang", "drop")
+
+#: The control API's camelCase name of each field a caller sets; ``id`` is the plan's to give.
+JSON_NAMES = {
+    "kind": "kind",
+    "status": "status",
+    "retryAfter": "retry_after",
+    "seconds": "seconds",
+    "times": "times",
+    "share": "share",
+    "method": "method",
+    "path": "path",
+    "afterProcessing": "after_processing",
+}
 
 
 @dataclass
@@ -66,39 +79,16 @@ class Fault:
         """A fault from the control API's camelCase JSON."""
         if not isinstance(data, dict):
             raise ValueError("a fault is a JSON object")
-        names = {
-            "kind": "kind",
-            "status": "status",
-            "retryAfter": "retry_after",
-            "seconds": "seconds",
-            "times": "times",
-            "share": "share",
-            "method": "method",
-            "path": "path",
-            "afterProcessing": "after_processing",
-        }
-        unknown = set(data) - set(names)
+        unknown = set(data) - set(JSON_NAMES)
         if unknown:
             raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
         try:
-            return cls(**{names[key]: value for key, value in data.items()})
+            return cls(**{JSON_NAMES[key]: value for key, value in data.items()})
         except TypeError as exc:
             raise ValueError(str(exc)) from None
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        return {
-            "id": data["id"],
-            "kind": data["kind"],
-            "status": data["status"],
-            "retryAfter": data["retry_after"],
-            "seconds": data["seconds"],
-            "times": data["times"],
-            "share": data["share"],
-            "method": data["method"],
-            "path": data["path"],
-            "afterProcessing": data["after_processing"],
-        }
+        return {"id": self.id, **{key: getattr(self, name) for key, name in JSON_NAMES.items()}}
 
 
 class FaultPlan:

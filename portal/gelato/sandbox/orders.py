@@ -11,7 +11,7 @@ import copy
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,7 @@ from portal.gelato.sandbox.validation import (
     check_files,
     check_quote,
     invalid,
+    is_whole,
     require_object,
 )
 
@@ -121,7 +122,6 @@ def build_order(
 
 def _item(entry: dict, *, item_id: str, status: str) -> dict:
     product = catalog.PRODUCTS[entry["productUid"]]
-    files = [{"type": "default", **file} for file in entry.get("files") or []]
     item = {
         "id": item_id,
         "itemReferenceId": entry["itemReferenceId"],
@@ -129,7 +129,7 @@ def _item(entry: dict, *, item_id: str, status: str) -> dict:
         "productName": product.name,
         "quantity": entry["quantity"],
         "fulfillmentStatus": status,
-        "files": files,
+        "files": _files(entry.get("files") or []),
         "processedFileUrl": None,
         "previews": [
             {
@@ -145,23 +145,22 @@ def _item(entry: dict, *, item_id: str, status: str) -> dict:
     return item
 
 
+def _files(entries: list[dict]) -> list[dict]:
+    """Files as an order shows them: a file sent without a print area prints on ``default``."""
+    return [{"type": "default", **file} for file in entries]
+
+
 def _shipment(
     carrier: catalog.Carrier, items: list[dict], country: str, shipment_id: str, now: datetime
 ) -> dict:
-    weight = sum(catalog.PRODUCTS[i["productUid"]].weight * i["quantity"] for i in items) + 80
     return {
         "id": shipment_id,
         "shipmentMethodUid": carrier.uid,
         "shipmentMethodName": carrier.name,
         "packageCount": 1,
-        "minDeliveryDays": carrier.min_days,
-        "maxDeliveryDays": carrier.max_days,
-        "minDeliveryDate": (now + timedelta(days=carrier.min_days)).date().isoformat(),
-        "maxDeliveryDate": (now + timedelta(days=carrier.max_days)).date().isoformat(),
-        "totalWeight": weight,
-        "fulfillmentCountry": catalog.PRODUCTION_COUNTRY.get(
-            country, catalog.DEFAULT_PRODUCTION_COUNTRY
-        ),
+        **carrier.delivery(now),
+        "totalWeight": catalog.parcel_weight(items),
+        "fulfillmentCountry": catalog.production_country(country),
         "packages": [],
     }
 
@@ -173,18 +172,16 @@ def price_order(order: dict, receipt_id: str) -> None:
     lines = []
     products = Decimal("0")
     for item in order["items"]:
-        product = catalog.PRODUCTS.get(item["productUid"] or "")
-        if product is None:
-            continue
+        product = catalog.PRODUCTS[item["productUid"]]
         amount = catalog.price(product.price_eur, currency) * item["quantity"]
         products += amount
         lines.append(_receipt_line(receipt_id, item["id"], "product", product.name, amount, order))
-    carrier = catalog.CARRIERS.get((order.get("shipment") or {}).get("shipmentMethodUid", ""))
-    shipping = catalog.price(carrier.price_eur, currency) if carrier else Decimal("0")
-    if carrier:
-        shipment_id = order["shipment"]["id"]
-        line = _receipt_line(receipt_id, shipment_id, "shipment", carrier.name, shipping, order)
-        lines.append(line)
+    shipment = order["shipment"]
+    carrier = catalog.CARRIERS[shipment["shipmentMethodUid"]]
+    shipping = catalog.price(carrier.price_eur, currency)
+    lines.append(
+        _receipt_line(receipt_id, shipment["id"], "shipment", carrier.name, shipping, order)
+    )
     products_vat, shipping_vat = catalog.vat(products, country), catalog.vat(shipping, country)
     total = products + shipping
     total_vat = products_vat + shipping_vat
@@ -284,7 +281,7 @@ def _moment(value: Any, field: str) -> datetime:
 
 def _whole(query: dict, key: str, default: int, low: int, high: int | None) -> int:
     value = query.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+    if not is_whole(value, low):
         raise invalid(key, f"{key} must be a whole number, at least {low}.")
     if high is not None and value > high:
         raise invalid(key, f"{key} must be at most {high}.")
@@ -401,8 +398,7 @@ class OrderBook:
                 orderedAt=timestamp(now),
                 updatedAt=timestamp(now),
             )
-            receipt_id = order["receipts"][0]["id"] if order["receipts"] else str(uuid.uuid4())
-            price_order(order, receipt_id)
+            price_order(order, order["receipts"][0]["id"])
             return copy.deepcopy(order)
 
     @staticmethod
@@ -416,14 +412,13 @@ class OrderBook:
             entry = require_object(entry, f"items[{n}]")
             if entry.get("id") not in by_id:
                 raise invalid(f"items[{n}].id", f"items[{n}].id is not an item of this order.")
-            if "files" in entry:
-                check_files(entry["files"], f"items[{n}].files")
+            check_files(entry.get("files"), f"items[{n}].files")
         # Checked in full first, so a bad entry changes nothing.
         kept = []
         for entry in entries:
             item = by_id[entry["id"]]
-            if "files" in entry:
-                item["files"] = [{"type": "default", **file} for file in entry["files"]]
+            if entry.get("files") is not None:  # null, like no files at all, keeps them
+                item["files"] = _files(entry["files"])
             kept.append(item)
         return kept
 
@@ -439,7 +434,7 @@ class OrderBook:
         country = body["recipient"]["country"]
         currency = body["currency"]
         products = body["products"]
-        weight = sum(catalog.PRODUCTS[p["productUid"]].weight * p["quantity"] for p in products)
+        weight = catalog.parcel_weight(products)
         methods = []
         for carrier in catalog.carriers_for(country):
             if carrier.type == "pallet" and not body["recipient"].get("isBusiness"):
@@ -450,14 +445,11 @@ class OrderBook:
                     "shipmentMethodUid": carrier.uid,
                     "price": float(catalog.price(carrier.price_eur, currency)),
                     "currency": currency,
-                    "minDeliveryDays": carrier.min_days,
-                    "maxDeliveryDays": carrier.max_days,
-                    "minDeliveryDate": (now + timedelta(days=carrier.min_days)).date().isoformat(),
-                    "maxDeliveryDate": (now + timedelta(days=carrier.max_days)).date().isoformat(),
+                    **carrier.delivery(now),
                     "type": carrier.type,
                     "isPrivate": carrier.is_private,
                     "isBusiness": carrier.is_business,
-                    "totalWeight": weight + 80,
+                    "totalWeight": weight,
                     "numberOfParcels": 1,
                 }
             )
@@ -469,9 +461,7 @@ class OrderBook:
                 {
                     "id": str(uuid.uuid4()),
                     "itemReferenceIds": [p["itemReferenceId"] for p in products],
-                    "fulfillmentCountry": catalog.PRODUCTION_COUNTRY.get(
-                        country, catalog.DEFAULT_PRODUCTION_COUNTRY
-                    ),
+                    "fulfillmentCountry": catalog.production_country(country),
                     "shipmentMethods": methods,
                     "products": [
                         {

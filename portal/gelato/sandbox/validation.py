@@ -92,6 +92,12 @@ def require_object(value: Any, field: str | None = None) -> dict:
     return value
 
 
+def is_whole(value: Any, low: int) -> bool:
+    """An integer of at least ``low``. JSON's true and false are not numbers, though Python's
+    ``bool`` is an ``int``."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
 def _text(data: dict, key: str, field: str, *, required: bool, limit: int | None) -> None:
     value = data.get(key)
     if value is None or value == "":
@@ -151,13 +157,9 @@ def check_items(items: Any, prefix: str) -> None:
         _text(item, "productUid", f"{field}.productUid", required=True, limit=None)
         if item["productUid"] not in PRODUCTS:
             raise invalid(f"{field}.productUid", f"Product {item['productUid']!r} was not found.")
-        quantity = item.get("quantity")
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        if not is_whole(item.get("quantity"), 1):
             raise invalid(f"{field}.quantity", f"{field}.quantity must be 1 or more.")
-        page_count = item.get("pageCount")
-        if page_count is not None and (
-            isinstance(page_count, bool) or not isinstance(page_count, int) or page_count < 1
-        ):
+        if item.get("pageCount") is not None and not is_whole(item["pageCount"], 1):
             raise invalid(f"{field}.pageCount", f"{field}.pageCount must be a whole number.")
         check_files(item.get("files"), f"{field}.files")
 

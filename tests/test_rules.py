@@ -118,14 +118,12 @@ def test_the_sandbox_refuses_to_cancel_exactly_what_the_rules_refuse():
     # The API emulator follows the rules table; this proves it by cancelling one of each status.
     from portal.gelato.errors import NotCancellable
     from portal.gelato.sandbox import create_sandbox, in_process_client
+    from tests.orders.conftest import orders_by_status
 
     sandbox = create_sandbox()
     with in_process_client(sandbox) as gelato:
-        by_status = {}
-        for order in gelato.search_orders(limit=100):
-            by_status.setdefault(order.fulfillment_status, order.id)
         accepted = set()
-        for code, order_id in by_status.items():
+        for code, order_id in orders_by_status(gelato).items():
             try:
                 gelato.cancel_order(order_id)
             except NotCancellable:

@@ -12,13 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from portal.gelato.models import Order
+from portal.gelato.models import Order, Shipment
+from portal.orders import rules
 
-#: Statuses in which the parcel has not left the print partner yet.
-AT_PRINT_PARTNER = frozenset({"created", "uploading", "passed", "in_production", "printed"})
-WITH_CARRIER = frozenset({"shipped", "in_transit"})
-#: A parcel is often not scanned for the first days after hand-over.
-FIRST_SCAN_DAYS = 2
+#: Stages in which the parcel has not left the print partner yet.
+AT_PRINT_PARTNER = frozenset({rules.BEING_CHECKED, rules.BEFORE_PRINT, rules.PRODUCTION})
 
 
 @dataclass(frozen=True)
@@ -34,10 +32,10 @@ class Verdict:
 
 def delivery_verdict(order: Order, today: date) -> Verdict:
     status = order.fulfillment_status
-    shipment = order.shipment
-    latest = shipment.max_delivery_date if shipment else None
-    earliest = shipment.min_delivery_date if shipment else None
-    window = _window(earliest, latest) if latest else ""
+    stage = rules.status(status).stage
+    with_carrier = stage == rules.ON_ITS_WAY
+    latest = order.shipment.max_delivery_date if order.shipment else None
+    window = expected_window(order.shipment)
     tracking = next((p.tracking_url for p in order.packages if p.tracking_url), None)
     track_line = f" You can follow the parcel here: {tracking}" if tracking else ""
 
@@ -75,7 +73,7 @@ def delivery_verdict(order: Order, today: date) -> Verdict:
             "There was a problem with your order and it could not be sent. We are placing it "
             "again and will share the tracking link as soon as it ships.",
         )
-    if status in AT_PRINT_PARTNER or status in WITH_CARRIER:
+    if stage in AT_PRINT_PARTNER or with_carrier:
         if latest is None:
             return Verdict(
                 "no_estimate",
@@ -87,19 +85,19 @@ def delivery_verdict(order: Order, today: date) -> Verdict:
                 "ships.",
             )
         if today <= latest:
-            if status in WITH_CARRIER and not tracking:
+            if with_carrier and not tracking:
                 advice = (
                     f"The order is on time: expected {window}. It has been handed to the carrier, "
                     "but tracking often shows nothing for the first days."
                 )
-            elif status in WITH_CARRIER:
+            elif with_carrier:
                 advice = f"The order is on time: expected {window}. Share the tracking link."
             else:
                 advice = (
                     f"The order is on time: expected {window}. It has not shipped yet; the "
                     "tracking link appears once it does. No need to contact Gelato."
                 )
-            if status in WITH_CARRIER:
+            if with_carrier:
                 reply = f"Good news: your order is on its way and should arrive {window}."
             else:
                 reply = (
@@ -108,7 +106,7 @@ def delivery_verdict(order: Order, today: date) -> Verdict:
                 )
             return Verdict("on_time", "On time", advice, False, reply + track_line)
         days_late = (today - latest).days
-        if status in AT_PRINT_PARTNER:
+        if not with_carrier:
             return Verdict(
                 "not_dispatched",
                 "Late: not dispatched",
@@ -141,7 +139,12 @@ def delivery_verdict(order: Order, today: date) -> Verdict:
     )
 
 
-def _window(earliest: date | None, latest: date) -> str:
+def expected_window(shipment: Shipment | None) -> str:
+    """Gelato's delivery estimate in words, said alike by the verdict and the order page; empty
+    without an estimate."""
+    if shipment is None or shipment.max_delivery_date is None:
+        return ""
+    earliest, latest = shipment.min_delivery_date, shipment.max_delivery_date
     if earliest and earliest != latest:
         return f"between {earliest:%d %b} and {latest:%d %b %Y}"
     return f"by {latest:%d %b %Y}"

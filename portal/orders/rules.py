@@ -238,7 +238,18 @@ _DRAFT_CHANGE = Refusal(
     "Delete the draft and create the order again with the right details.",
 )
 
-_BEFORE_PRINT_REFUSALS = _refusals(reorder=_NOT_YET_PRINTED_REORDER)
+# Whole refusal tables, for statuses that refuse alike.
+
+_STILL_CHECKING_REFUSALS = _refusals(
+    change_address=_STILL_CHECKING_CHANGE,
+    change_shipping_method=_STILL_CHECKING_CHANGE,
+    reorder=_NOT_YET_PRINTED_REORDER,
+)
+_WITH_CARRIER_REFUSALS = _refusals(
+    change_address=_WITH_CARRIER_ADDRESS,
+    change_shipping_method=_WITH_CARRIER_METHOD,
+    cancel_order=_WITH_CARRIER_CANCEL,
+)
 _WAITING_REFUSALS = _refusals(
     change_address=_WAITING_CHANGE,
     change_shipping_method=_WAITING_CHANGE,
@@ -251,22 +262,14 @@ _STATUSES = (
         "Created",
         BEING_CHECKED,
         "Gelato has just received the order; its checks have not started yet.",
-        _refusals(
-            change_address=_STILL_CHECKING_CHANGE,
-            change_shipping_method=_STILL_CHECKING_CHANGE,
-            reorder=_NOT_YET_PRINTED_REORDER,
-        ),
+        _STILL_CHECKING_REFUSALS,
     ),
     Status(
         "uploading",
         "Being checked",
         BEING_CHECKED,
         "Gelato is checking the order (files, address, products) before accepting it.",
-        _refusals(
-            change_address=_STILL_CHECKING_CHANGE,
-            change_shipping_method=_STILL_CHECKING_CHANGE,
-            reorder=_NOT_YET_PRINTED_REORDER,
-        ),
+        _STILL_CHECKING_REFUSALS,
     ),
     Status(
         "passed",
@@ -275,7 +278,7 @@ _STATUSES = (
         "Gelato accepted the order and is about to hand it to a print partner. This is the last "
         "moment for any change: as documented by Gelato, orders historically go to print around "
         "midnight in the destination country, so the window lasts minutes to hours.",
-        _BEFORE_PRINT_REFUSALS,
+        _refusals(reorder=_NOT_YET_PRINTED_REORDER),
     ),
     Status(
         "in_production",
@@ -317,11 +320,7 @@ _STATUSES = (
         "Shipped",
         ON_ITS_WAY,
         "Handed to the carrier; the tracking link appears on the order's page.",
-        _refusals(
-            change_address=_WITH_CARRIER_ADDRESS,
-            change_shipping_method=_WITH_CARRIER_METHOD,
-            cancel_order=_WITH_CARRIER_CANCEL,
-        ),
+        _WITH_CARRIER_REFUSALS,
         handed_to_carrier=True,
         see=WHERE_IS_MY_ORDER,
     ),
@@ -330,11 +329,7 @@ _STATUSES = (
         "In transit",
         ON_ITS_WAY,
         "The carrier is delivering the parcel.",
-        _refusals(
-            change_address=_WITH_CARRIER_ADDRESS,
-            change_shipping_method=_WITH_CARRIER_METHOD,
-            cancel_order=_WITH_CARRIER_CANCEL,
-        ),
+        _WITH_CARRIER_REFUSALS,
         handed_to_carrier=True,
         see=WHERE_IS_MY_ORDER,
     ),
@@ -507,6 +502,15 @@ def allowed_actions(code: str) -> tuple[Action, ...]:
 
 def is_allowed(action: Action | str, code: str) -> bool:
     return status(code).allows(action)
+
+
+def can_cancel_and_replace(code: str, order_type: str) -> bool:
+    """Whether the portal can still change an order's address or shipping method itself.
+
+    Gelato's API edits no placed order, so the portal cancels it and places a corrected copy: that
+    takes an order Gelato still cancels, and a draft was never placed.
+    """
+    return is_allowed(CANCEL_ORDER, code) and order_type != "draft"
 
 
 def why_not(action: Action | str, code: str) -> Refusal | None:

@@ -116,13 +116,10 @@ def place_once(
             shipment_method_uid=shipment_method_uid,
             metadata=_link_metadata(original, action),
         )
-    except errors.GelatoUnavailable as error:
-        store.update_action(key, state="uncertain")
-        if canceled:
-            raise PartlyDone(error) from error
-        raise
     except errors.GelatoError as error:
-        store.update_action(key, state="failed")
+        # Unreachable means it may have landed: the next attempt looks for it before placing.
+        unreachable = isinstance(error, errors.GelatoUnavailable)
+        store.update_action(key, state="uncertain" if unreachable else "failed")
         if canceled:
             raise PartlyDone(error) from error
         raise

@@ -12,13 +12,20 @@ from portal.gelato import errors
 from portal.gelato.models import Order
 from portal.knowledge import WHERE_IS_MY_ORDER
 from portal.orders import rules, service
-from portal.orders.delivery import delivery_verdict
+from portal.orders.delivery import delivery_verdict, expected_window
 from portal.orders.forms import ConfirmForm, PlaceOrderForm
 from portal.requests.scenarios import ADDRESS_PROBLEM, DELIVERY_PROBLEM
-from portal.requests.views import draft_to_return_to
+from portal.requests.views import agent_name, draft_to_return_to
 
 bp = Blueprint("orders", __name__, url_prefix="/portal")
 
+#: The page of each order-changing action.
+_ENDPOINTS = {
+    "cancel-order": "orders.cancel",
+    "change-address": "orders.change_address",
+    "change-shipping-method": "orders.change_shipping_method",
+    "reorder": "orders.reorder",
+}
 #: The audit log's name for each order-changing action.
 _AUDIT_ACTION = {
     "cancel-order": "cancel",
@@ -84,7 +91,11 @@ def order_page(order_id):
         order=order,
         status=status,
         verdict=delivery_verdict(order, date.today()),
+        expected=expected_window(order.shipment),
         actions=[(action, rules.why_not(action, status.code)) for action in rules.ACTIONS],
+        action_urls={
+            slug: url_for(endpoint, order_id=order.id) for slug, endpoint in _ENDPOINTS.items()
+        },
         options=ChangeOptions,
         where_is_my_order=WHERE_IS_MY_ORDER,
         delivery_problem=DELIVERY_PROBLEM,
@@ -213,7 +224,7 @@ def _place(order: Order, action: rules.Action, form: PlaceOrderForm, review: dic
             original=order,
             address=address,
             shipment_method_uid=method_uid,
-            actor=_actor(),
+            actor=agent_name(),
         )
     except service.ActionInProgress:
         error = errors.GelatoError(
@@ -262,22 +273,18 @@ class ChangeOptions:
     only Gelato Support can help (past production, or Gelato asked for the correction).
     """
 
+    support_article = ADDRESS_PROBLEM.article
+
     def __init__(self, action: rules.Action, order: Order):
         code = order.fulfillment_status
         self.refusal = rules.why_not(action, code)
+        self.dashboard = self.refusal is None
         if action == rules.REORDER:
-            self.portal = self.refusal is None
-            self.dashboard = self.portal
+            self.portal = self.dashboard
             self.support = False
         else:
-            self.portal = rules.is_allowed(rules.CANCEL_ORDER, code) and not order.is_draft
-            self.dashboard = self.refusal is None
-            self.support = not self.portal and code in ("in_production", "printed")
-        self.support_article = ADDRESS_PROBLEM.article
-
-    @property
-    def any(self) -> bool:
-        return self.portal or self.dashboard or self.support
+            self.portal = rules.can_cancel_and_replace(code, order.order_type)
+            self.support = not self.portal and rules.status(code).stage == rules.PRODUCTION
 
 
 def _action_or_none(slug: str) -> rules.Action | None:
@@ -307,13 +314,7 @@ def _chosen(methods, uid):
 
 
 def _order_or_action_url(order_id: str, action: rules.Action | None) -> str:
-    endpoints = {
-        "cancel-order": "orders.cancel",
-        "change-address": "orders.change_address",
-        "change-shipping-method": "orders.change_shipping_method",
-        "reorder": "orders.reorder",
-    }
-    endpoint = endpoints.get(action.slug) if action else None
+    endpoint = _ENDPOINTS.get(action.slug) if action else None
     return url_for(endpoint or "orders.order_page", order_id=order_id)
 
 
@@ -342,10 +343,3 @@ def _status_of(error: errors.GelatoError | None) -> int:
     if isinstance(error, errors.NotAllowedInState):
         return 409
     return 422 if isinstance(error, errors.InvalidRequest) else 502
-
-
-def _actor() -> str:
-    from portal.auth import current_agent
-
-    agent = current_agent()
-    return agent["name"] if agent else "(not signed in)"

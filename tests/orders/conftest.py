@@ -1,9 +1,11 @@
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from portal import create_app
 from portal.gelato.sandbox import create_sandbox, in_process_client
+from portal.orders import service
 
 
 @pytest.fixture
@@ -50,3 +52,37 @@ def form_fields(html):
             fields[name.group(1)] = value.group(1)
     fields.pop("q", None)
     return fields
+
+
+def orders_by_status(gelato):
+    """The Gelato id of one demo order in each fulfillment status."""
+    found = {}
+    for order in gelato.search_orders(limit=100):
+        found.setdefault(order.fulfillment_status, order.id)
+    return found
+
+
+def reorder_at_once(gelato, store, original, *, key, times=20):
+    """Send one reorder form ``times`` times at once, as double clicks and several agents do.
+
+    Each submission's new order id, or None where it found the form already being processed.
+    """
+
+    def submit(_):
+        try:
+            placed = service.place_once(
+                gelato,
+                store,
+                key=key,
+                action=service.REORDER,
+                original=original,
+                address=original.shipping_address,
+                shipment_method_uid=None,
+                actor="t",
+            )
+        except service.ActionInProgress:
+            return None
+        return placed.order.id
+
+    with ThreadPoolExecutor(times) as pool:
+        return list(pool.map(submit, range(times)))

@@ -1,19 +1,10 @@
 """The self-service actions against the sandbox, through the portal's forms."""
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
 from portal.orders import rules, service
 from tests.conftest import form_token
-from tests.orders.conftest import form_fields
-
-
-def orders_by_status(gelato):
-    found = {}
-    for order in gelato.search_orders(limit=100):
-        found.setdefault(order.fulfillment_status, order.id)
-    return found
+from tests.orders.conftest import form_fields, orders_by_status, reorder_at_once
 
 
 def test_the_sandbox_has_an_order_in_every_status_of_the_rules_table(gelato):
@@ -93,25 +84,9 @@ def test_twenty_simultaneous_submissions_of_one_form_place_one_order(app, gelato
     original = gelato.get_order(row["id"])
     sandbox.add_latency(0.05, method="POST", path="/v4/orders")  # widen the race window
 
-    def submit(_):
-        try:
-            return service.place_once(
-                gelato,
-                store,
-                key="f" * 32,
-                action=service.REORDER,
-                original=original,
-                address=original.shipping_address,
-                shipment_method_uid=None,
-                actor="t",
-            ).order.id
-        except service.ActionInProgress:
-            return "in progress"
-
-    with ThreadPoolExecutor(20) as pool:
-        results = list(pool.map(submit, range(20)))
+    results = reorder_at_once(gelato, store, original, key="f" * 32, times=20)
     assert sandbox.calls_to("POST", "/v4/orders") == 1
-    created = [r for r in results if r != "in progress"]
+    created = [r for r in results if r is not None]
     assert len(set(created)) == 1
     assert (
         len(gelato.find_orders_by_reference(service.new_reference(original, "reorder", "f" * 32)))

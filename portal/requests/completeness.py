@@ -22,6 +22,7 @@ from portal.requests.scenarios import (
     DAMAGED_PRODUCT,
     Scenario,
     ScenarioRequirement,
+    answer_text,
     within_damage_window,
 )
 
@@ -84,7 +85,13 @@ class Completeness:
         return {
             "complete": self.complete,
             "items": [
-                {"key": i.key, "state": i.state, "message": i.message, "notes": list(i.notes)}
+                {
+                    "key": i.key,
+                    "state": i.state,
+                    "message": i.message,
+                    "notes": list(i.notes),
+                    "needed": i.needed,
+                }
                 for i in self.items
             ],
         }
@@ -129,11 +136,6 @@ def _made_needed(requirement: ScenarioRequirement, answers: Mapping[str, object]
     return answers.get(key) == answer
 
 
-def _text(answers: Mapping[str, object], key: str) -> str:
-    value = answers.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _result(state=DONE, message="", notes=(), field_errors=None):
     return state, message, list(notes), field_errors or {}
 
@@ -146,7 +148,7 @@ def _missing(requirement: ScenarioRequirement, what: str | None = None):
 
 
 def _check_order_number(requirement, answers, *, orders, scenario, **_):
-    query = _text(answers, requirement.key)
+    query = answer_text(answers, requirement.key)
     if not query:
         return _missing(requirement)
     facts = orders.get(requirement.key)
@@ -173,7 +175,7 @@ def _check_order_number(requirement, answers, *, orders, scenario, **_):
             ]
         )
     if requirement.key == REORDER_KEY:
-        problem = _reorder_problem(facts, orders.get("order_number"))
+        problem = _reorder_problem(facts, lookup.original(orders))
         if problem:
             return _result(INVALID, problem)
     return _result()
@@ -181,14 +183,14 @@ def _check_order_number(requirement, answers, *, orders, scenario, **_):
 
 def _reorder_problem(reorder: OrderFacts, original: OrderFacts | None) -> str | None:
     """A reorder replaces the original, so it must be another, newer order."""
-    if original is None or not original.found:
+    if original is None:
         return None
     if reorder.id == original.id:
         return "This is the original order itself: give the number of the new order, the reorder."
     if reorder.created and original.created and reorder.created <= original.created:
         return (
-            f"Order {reorder.reference or reorder.id} was placed on {reorder.created:%Y-%m-%d}, "
-            f"before the original order {original.reference or original.id} "
+            f"Order {reorder.number} was placed on {reorder.created:%Y-%m-%d}, "
+            f"before the original order {original.number} "
             f"({original.created:%Y-%m-%d}). A reorder is newer than the order it replaces: "
             "check the two numbers."
         )
@@ -196,7 +198,7 @@ def _reorder_problem(reorder: OrderFacts, original: OrderFacts | None) -> str | 
 
 
 def _check_order_reference(requirement, answers, *, orders, **_):
-    query = _text(answers, requirement.key)
+    query = answer_text(answers, requirement.key)
     if not query:
         return _missing(requirement)
     if len(query) > MAX_TEXT:
@@ -213,7 +215,7 @@ def _check_order_reference(requirement, answers, *, orders, **_):
 
 
 def _check_text(requirement, answers, **_):
-    value = _text(answers, requirement.key)
+    value = answer_text(answers, requirement.key)
     if not value:
         return _missing(requirement)
     if len(value) > MAX_TEXT:
@@ -222,7 +224,7 @@ def _check_text(requirement, answers, **_):
 
 
 def _check_long_text(requirement, answers, **_):
-    value = _text(answers, requirement.key)
+    value = answer_text(answers, requirement.key)
     if not value:
         return _missing(requirement)
     if len(value) > MAX_LONG_TEXT:
@@ -235,7 +237,7 @@ def _check_long_text(requirement, answers, **_):
 
 
 def _check_date(requirement, answers, *, today, scenario, orders, **_):
-    value = _text(answers, requirement.key)
+    value = answer_text(answers, requirement.key)
     if not value:
         return _missing(requirement)
     try:
@@ -252,27 +254,29 @@ def _check_date(requirement, answers, *, today, scenario, orders, **_):
                 f"{DAMAGE_REPORT_WINDOW_DAYS}-day window for damage reports. You can still send "
                 "the request, and the email says so plainly; Gelato may decline the claim."
             )
-        original = orders.get("order_number")
-        if (
-            original is not None
-            and original.found
-            and original.delivered
-            and (original.delivered != day)
-        ):
+        original = lookup.original(orders)
+        if original and original.delivered and original.delivered != day:
             notes.append(f"Gelato records the order as delivered on {original.delivered:%Y-%m-%d}.")
     return _result(notes=notes)
 
 
 def _check_files(requirement, answers, *, file_counts, **_):
-    count = file_counts.get(requirement.key, 0)
-    link = _text(answers, f"{requirement.key}_url")
-    if link and (urlsplit(link).scheme not in ("http", "https") or not urlsplit(link).netloc):
+    link = answer_text(answers, f"{requirement.key}_url")
+    if link and not _web_link(link):
         return _result(INVALID, "Give a complete link, starting with https://.")
-    if link and len(link) > 2000:
+    if len(link) > 2000:
         return _result(INVALID, "This link is too long to pass on: attach the file instead.")
-    if count or link:
+    if file_counts.get(requirement.key, 0) or link:
         return _result()
     return _missing(requirement, "Attach the file, or give a link to it.")
+
+
+def _web_link(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # "https://[host": not a link Gelato could open either
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _check_photos(requirement, answers, *, file_counts, **_):
@@ -282,13 +286,13 @@ def _check_photos(requirement, answers, *, file_counts, **_):
 
 
 def _check_logs(requirement, answers, *, file_counts, **_):
-    if _text(answers, requirement.key) or file_counts.get(requirement.key, 0):
+    if answer_text(answers, requirement.key) or file_counts.get(requirement.key, 0):
         return _result()
     return _missing(requirement, "Paste the logs, or attach the log file.")
 
 
 def _check_choice(requirement, answers, **_):
-    value = _text(answers, requirement.key)
+    value = answer_text(answers, requirement.key)
     if not value:
         return _missing(requirement, "Choose one.")
     if value not in requirement.choices:
@@ -308,8 +312,8 @@ def _check_address(requirement, answers, *, orders, **_):
     if not any(address.values()):
         return _missing(requirement)
     problems = address_errors(address)
-    original = orders.get("order_number")
-    if original is not None and original.found and original.address:
+    original = lookup.original(orders)
+    if original and original.address:
         fixed = original.address.get("country", "")
         if fixed and address["country"] and address["country"] != fixed:
             problems["country"] = (

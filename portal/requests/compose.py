@@ -22,12 +22,13 @@ from urllib.parse import quote
 
 from portal.knowledge import DAMAGE_REPORT_WINDOW_DAYS, GELATO_SUPPORT
 from portal.orders.addresses import FIELDS
-from portal.requests.lookup import OrderFacts
+from portal.requests.lookup import ORDER_KINDS, OrderFacts
 from portal.requests.scenarios import (
     DAMAGED_PRODUCT,
     GELATO,
     Scenario,
     ScenarioRequirement,
+    answer_text,
     within_damage_window,
 )
 from portal.requests.uploads import safe_filename
@@ -62,10 +63,6 @@ class PreparedRequest:
     attachments: tuple[Attachment, ...]
     reply_to: str | None = None
     sender: str | None = None
-
-    @property
-    def attachment_bytes(self) -> int:
-        return sum(len(a.data) for a in self.attachments)
 
 
 @dataclass(frozen=True)
@@ -114,7 +111,7 @@ def prepare_request(
         attachments.append(Attachment(name, "text/plain", text.encode("utf-8")))
         names_by_role.setdefault(key, []).insert(0, name)
 
-    lines = ["Hello Gelato Support,", "", _opening(scenario, orders), ""]
+    lines = ["Hello Gelato Support,", "", _opening(scenario), ""]
     for requirement in scenario.requirements:
         if requirement.key != "subject":  # it is the email's own subject
             lines += _entry(requirement, answers, orders, names_by_role, today, scenario)
@@ -130,7 +127,7 @@ def prepare_request(
         "here, and attach its files; or send the .eml file from the help center instead.]",
         "",
     ]
-    short += [f"Order: {facts.label()}" for facts in orders.values()] or []
+    short += [f"Order: {facts.label()}" for facts in orders.values()]
     short += ["", "Kind regards,", agent]
     return PreparedRequest(
         to=GELATO_SUPPORT.email,
@@ -147,8 +144,7 @@ def subject_line(
     scenario: Scenario, answers: Mapping[str, object], orders: Mapping[str, OrderFacts]
 ) -> str:
     """The situation and the order numbers: what Gelato's agent sorts and searches by."""
-    typed = answers.get("subject")
-    topic = header_text(typed) if isinstance(typed, str) and typed.strip() else scenario.title
+    topic = header_text(answer_text(answers, "subject")) or scenario.title
     numbers = []
     for requirement in scenario.requirements:
         value = _order_number_text(requirement, answers, orders)
@@ -212,7 +208,7 @@ def eml_filename(request: PreparedRequest) -> str:
 # The body, entry by entry.
 
 
-def _opening(scenario: Scenario, orders: Mapping[str, OrderFacts]) -> str:
+def _opening(scenario: Scenario) -> str:
     if scenario.started_by == GELATO:
         return f"This answers your message about: {scenario.title.lower()}."
     return f"We need your help with: {scenario.title.lower()}."
@@ -228,8 +224,8 @@ def _entry(
 ) -> list[str]:
     key, label, kind = requirement.key, requirement.label, requirement.kind
     value = answers.get(key)
-    text = value.strip() if isinstance(value, str) else ""
-    if kind in ("order_number", "order_reference"):
+    text = answer_text(answers, key)
+    if kind in ORDER_KINDS:
         shown = _order_number_text(requirement, answers, orders, full=True)
         return [f"{label}: {shown}", ""] if shown else []
     if kind == "date":
@@ -247,7 +243,7 @@ def _entry(
     if kind == "photos":
         return [f"{label} (attached): {', '.join(names)}", ""] if names else []
     if kind == "files":
-        link = _text(answers, f"{key}_url")
+        link = answer_text(answers, f"{key}_url")
         parts = []
         if names:
             parts.append(f"attached: {', '.join(names)}")
@@ -274,17 +270,15 @@ def _order_number_text(
     *,
     full: bool = False,
 ) -> str:
-    if requirement.kind not in ("order_number", "order_reference"):
+    if requirement.kind not in ORDER_KINDS:
         return ""
-    typed = _text(answers, requirement.key)
+    typed = answer_text(answers, requirement.key)
     if not typed:
         return ""
     facts = orders.get(requirement.key)
     if facts is None or facts.query != typed or not facts.found:
         return header_text(typed, 100)
-    if not full:
-        return facts.reference or facts.id
-    return facts.label()
+    return facts.label() if full else facts.number
 
 
 def _date_text(text: str, scenario: Scenario, requirement: ScenarioRequirement, today: date) -> str:
@@ -338,11 +332,6 @@ def _indent(lines: Sequence[str]) -> list[str]:
 
 def _strip_trailing(lines: list[str]) -> list[str]:
     return [line.rstrip() if line != "-- " else line for line in lines]
-
-
-def _text(answers: Mapping[str, object], key: str) -> str:
-    value = answers.get(key)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _encode(text: str) -> str:
@@ -399,7 +388,7 @@ def _unique(name: str, taken: set[str]) -> str:
 def _long_logs(scenario: Scenario, answers: Mapping[str, object]) -> tuple[str, str] | None:
     for requirement in scenario.requirements:
         if requirement.kind == "logs":
-            text = _text(answers, requirement.key)
+            text = answer_text(answers, requirement.key)
             if len(text) > LOGS_INLINE_MAX:
                 return requirement.key, text
     return None

@@ -112,11 +112,15 @@ class Draft:
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
 
+    @property
+    def original(self) -> OrderFacts | None:
+        """The request's order, when Gelato found it."""
+        return lookup.original(self.orders)
+
     def order_label(self) -> str:
         """The request's main order, for lists: its reference if Gelato confirmed it."""
-        facts = self.orders.get("order_number")
-        if facts is not None and facts.found:
-            return facts.reference or facts.id
+        if self.original is not None:
+            return self.original.number
         return str(self.answers.get("order_number") or "")
 
 
@@ -142,17 +146,20 @@ def from_row(row: Mapping) -> Draft | None:
         return None
 
 
-def file_counts(store: Store, draft_id: int | None) -> Counter:
-    if draft_id is None:
-        return Counter()
-    return Counter(row["role"] for row in store.list_attachments(draft_id))
+def stored_files(store: Store, draft: Draft, *, with_data: bool = False) -> list[dict]:
+    """The draft's files as the store lists them: read once per request and passed on to
+    ``check``, ``prepared_request`` and the page."""
+    if draft.id is None:
+        return []
+    return store.list_attachments(draft.id, with_data=with_data)
 
 
-def check(draft: Draft, store: Store, today: date) -> Completeness:
+def check(draft: Draft, files: Iterable[Mapping], today: date) -> Completeness:
+    """The verdict on the draft with ``files``, its stored files."""
     return check_request(
         draft.scenario,
         draft.answers,
-        file_counts=file_counts(store, draft.id),
+        file_counts=Counter(row["role"] for row in files),
         orders=draft.orders,
         today=today,
     )
@@ -161,8 +168,8 @@ def check(draft: Draft, store: Store, today: date) -> Completeness:
 def look_up_and_prefill(draft: Draft, client: GelatoClient) -> None:
     """Ask Gelato about numbers not yet known, and fill empty dates from the order."""
     draft.orders = lookup.look_up_orders(client, draft.scenario, draft.answers, draft.orders)
-    original = draft.orders.get("order_number")
-    if original is None or not original.found:
+    original = draft.original
+    if original is None:
         return
     for requirement in draft.scenario.requirements:
         source = PREFILLED_FROM_ORDER.get(requirement.key)
@@ -181,15 +188,10 @@ def start(scenario: Scenario, agent: str, client: GelatoClient, order_query: str
     if not query or not takes_order:
         return draft
     facts = lookup.look_up(client, query)
-    if facts.found:
+    if facts.found and facts.reference != query:
         # The reference reads better than Gelato's id, unless it names several orders (split).
-        shown = facts.id
-        if facts.reference and facts.reference != query:
-            if lookup.look_up(client, facts.reference).found:
-                shown = facts.reference
-        elif facts.reference:
-            shown = facts.reference
-        facts = replace(facts, query=shown)
+        named_once = facts.reference and lookup.names_one_order(client, facts.reference)
+        facts = replace(facts, query=facts.reference if named_once else facts.id)
     draft.answers["order_number"] = facts.query
     draft.orders["order_number"] = facts
     look_up_and_prefill(draft, client)
@@ -245,7 +247,7 @@ def apply(
         before = ""
     files_added = _store_files(draft, submission, store, limits, secrets)
 
-    verdict = check(draft, store, today)
+    verdict = check(draft, stored_files(store, draft), today)
     changed = files_added or draft.fields_json() != before
     if changed or draft.status == DRAFT or not verdict.complete:
         draft.status = PREPARED if verdict.complete else DRAFT
@@ -254,9 +256,10 @@ def apply(
 
 
 def _take_logs(draft: Draft, key: str, text: str, secrets: list[str | None]) -> str | None:
-    if len(text.encode("utf-8")) > uploads.LOGS_MAX_BYTES:
+    size = len(text.encode("utf-8"))
+    if size > uploads.LOGS_MAX_BYTES:
         draft.refusals.setdefault(key, []).append(
-            f"These logs are {len(text.encode('utf-8')) // 1024:,} KB; at most "
+            f"These logs are {size // 1024:,} KB; at most "
             f"{uploads.LOGS_MAX_BYTES // 1024:,} KB is taken. Keep the failed call and its "
             "response, and leave out the rest. The logs saved before are kept."
         )
@@ -336,23 +339,32 @@ def _cleaned_log_files(
     return cleaned
 
 
+def fill_in_reorder(draft: Draft, reorder: OrderFacts, store: Store, today: date) -> None:
+    """The reorder placed from the request's form: its number goes in, as Gelato knows it."""
+    draft.answers["reorder_number"] = reorder.number
+    draft.orders["reorder_number"] = replace(reorder, query=reorder.number)
+    verdict = check(draft, stored_files(store, draft), today)
+    draft.status = PREPARED if verdict.complete else DRAFT
+    store.update_draft(draft.id, fields=draft.fields_json(), status=draft.status)
+
+
 def prepared_request(
     draft: Draft,
-    store: Store,
+    files: Iterable[Mapping],
     *,
     today: date,
     reply_to: str | None,
     sender: str | None,
 ) -> compose.PreparedRequest:
-    files = [
-        compose.StoredFile(row["role"], row["filename"], row["content_type"], row["data"])
-        for row in store.list_attachments(draft.id, with_data=True)
-    ]
+    """The email of the draft with ``files``, its stored files with their data."""
     return compose.prepare_request(
         draft.scenario,
         draft.answers,
         orders=draft.orders,
-        files=files,
+        files=[
+            compose.StoredFile(row["role"], row["filename"], row["content_type"], row["data"])
+            for row in files
+        ],
         agent=draft.agent,
         today=today,
         reply_to=reply_to,

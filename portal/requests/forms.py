@@ -28,6 +28,7 @@ from portal.orders.forms import AddressForm
 from portal.requests.completeness import INVALID, MISSING, Completeness
 from portal.requests.compose import header_text
 from portal.requests.drafts import Draft, Submission
+from portal.requests.lookup import ORDER_KINDS
 from portal.requests.scenarios import Scenario
 from portal.requests.scenarios import scenario as scenario_named
 from portal.requests.uploads import Upload
@@ -117,7 +118,7 @@ def form_class(slug: str) -> type[RequestForm]:
     fields: dict = {"scenario": scenario}
     for requirement in scenario.requirements:
         key, label, kind = requirement.key, requirement.label, requirement.kind
-        if kind in ("order_number", "order_reference"):
+        if kind in ORDER_KINDS:
             fields[key] = StringField(label, render_kw={"maxlength": 200, "autocomplete": "off"})
         elif kind == "text":
             fields[key] = StringField(label, render_kw={"maxlength": 200})

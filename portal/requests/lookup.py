@@ -16,7 +16,8 @@ from portal.gelato import errors
 from portal.gelato.client import GelatoClient
 from portal.gelato.models import Order
 from portal.orders import service
-from portal.requests.scenarios import Scenario
+from portal.orders.addresses import FIELDS
+from portal.requests.scenarios import Scenario, answer_text
 
 #: Kinds of requirement whose value is an order number to look up.
 ORDER_KINDS = ("order_number", "order_reference")
@@ -61,6 +62,11 @@ class OrderFacts:
     def delivered(self) -> date | None:
         return date.fromisoformat(self.delivered_on) if self.delivered_on else None
 
+    @property
+    def number(self) -> str:
+        """The number people know the order by: the merchant's reference, else Gelato's id."""
+        return self.reference or self.id
+
     def label(self) -> str:
         """The order as the email names it: reference and Gelato's id."""
         if not self.found:
@@ -92,26 +98,14 @@ class OrderFacts:
             created_at=order.created_at.isoformat() if order.created_at else "",
             delivered_on=order.delivered_at.date().isoformat() if order.delivered_at else "",
             estimated_delivery=estimate.isoformat() if estimate else "",
-            address={
-                name: getattr(address, name) or ""
-                for name in (
-                    "first_name",
-                    "last_name",
-                    "company_name",
-                    "address_line1",
-                    "address_line2",
-                    "city",
-                    "post_code",
-                    "state",
-                    "country",
-                    "email",
-                    "phone",
-                    "federal_tax_id",
-                )
-            }
-            if address
-            else {},
+            address={name: getattr(address, name) or "" for name in FIELDS} if address else {},
         )
+
+
+def original(orders: Mapping[str, OrderFacts]) -> OrderFacts | None:
+    """The request's own order, when Gelato found it: what its other answers are compared with."""
+    facts = orders.get("order_number")
+    return facts if facts is not None and facts.found else None
 
 
 def look_up(client: GelatoClient, query: str) -> OrderFacts:
@@ -131,6 +125,14 @@ def look_up(client: GelatoClient, query: str) -> OrderFacts:
     return OrderFacts.from_order(query, order)
 
 
+def names_one_order(client: GelatoClient, query: str) -> bool:
+    """Whether ``query`` names exactly one order: a split order's reference names several."""
+    try:
+        return len(service.find_orders(client, query)) == 1
+    except errors.GelatoError:
+        return False
+
+
 def look_up_orders(
     client: GelatoClient,
     scenario: Scenario,
@@ -142,7 +144,7 @@ def look_up_orders(
     for requirement in scenario.requirements:
         if requirement.kind not in ORDER_KINDS:
             continue
-        query = str(answers.get(requirement.key) or "").strip()
+        query = answer_text(answers, requirement.key)
         if not query:
             continue
         previous = known.get(requirement.key)

@@ -16,7 +16,6 @@ User name and password are percent-encoded in the URL like any URL's (``@`` is `
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -148,7 +147,7 @@ def send_message(settings: SmtpSettings, message: EmailMessage) -> None:
 
 
 def _reason(error: BaseException) -> str:
-    if isinstance(error, socket.timeout | TimeoutError):
+    if isinstance(error, TimeoutError):  # socket.timeout is TimeoutError since Python 3.10
         return "no answer in time"
     if isinstance(error, ConnectionRefusedError):
         return "connection refused"

@@ -8,6 +8,7 @@ exactly the same entries. Change a requirement here and both follow.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -426,6 +427,13 @@ _BY_SLUG = {scenario.slug: scenario for scenario in SCENARIOS}
 def scenario(slug: str) -> Scenario:
     """The scenario named by ``slug``; KeyError if there is none."""
     return _BY_SLUG[slug]
+
+
+def answer_text(answers: Mapping[str, object], key: str) -> str:
+    """The answer under ``key`` as trimmed text: an answer that is not text (an address) or is
+    absent reads as empty, so every module judges "given" the same way."""
+    value = answers.get(key)
+    return value.strip() if isinstance(value, str) else ""
 
 
 def within_damage_window(delivered_on: date, today: date) -> bool:

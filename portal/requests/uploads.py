@@ -88,11 +88,9 @@ def photo_type(data: bytes) -> str | None:
 def file_type(data: bytes) -> str:
     """A content type for any attachment: a photo's own, PDF, or plain bytes. Never HTML or SVG,
     so that nothing uploaded is ever run by a browser that opens it from the portal."""
-    return (
-        photo_type(data)
-        or ("application/pdf" if data.startswith(b"%PDF-") else None)
-        or ("application/octet-stream")
-    )
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    return photo_type(data) or "application/octet-stream"
 
 
 def log_text(data: bytes) -> str | None:

@@ -31,7 +31,7 @@ from portal.knowledge import GELATO_SUPPORT
 from portal.orders import rules
 from portal.requests import compose, drafts, lookup, mail, uploads
 from portal.requests.forms import form_class
-from portal.requests.scenarios import SCENARIOS
+from portal.requests.scenarios import ADDRESS_PROBLEM, SCENARIOS
 from portal.requests.scenarios import scenario as scenario_named
 
 bp = Blueprint("requests", __name__, url_prefix="/portal/requests")
@@ -131,10 +131,8 @@ def _save(draft: drafts.Draft):
             status_label=draft.status_label,
             **verdict.to_json(),
         )
-    if step == "reorder":
-        original = draft.orders.get("order_number")
-        if original is not None and original.found:
-            return redirect(url_for("orders.reorder", order_id=original.id, return_to=here))
+    if step == "reorder" and draft.original is not None:
+        return redirect(url_for("orders.reorder", order_id=draft.original.id, return_to=here))
     if step == "check" and verdict.complete:
         return redirect(url_for(".preview", draft_id=draft.id))
     if step == "check":
@@ -160,9 +158,9 @@ def _missing_summary(verdict) -> str:
 def _form_page(draft: drafts.Draft, *, name_missing: bool = False):
     form = form_class(draft.scenario.slug)(formdata=None)
     form.fill(draft)
-    verdict = drafts.check(draft, store(), today())
+    files = drafts.stored_files(store(), draft)
+    verdict = drafts.check(draft, files, today())
     form.show(verdict, draft, name_missing=name_missing or draft.checked)
-    files = store().list_attachments(draft.id) if draft.id else []
     by_role = defaultdict(list)
     for row in files:
         by_role[row["role"]].append(row)
@@ -187,8 +185,8 @@ def _form_page(draft: drafts.Draft, *, name_missing: bool = False):
 
 def _self_service_offers(draft: drafts.Draft) -> list[dict]:
     """For an address problem: what this portal can still do itself, offered before Gelato."""
-    original = draft.orders.get("order_number")
-    if draft.scenario.slug != "address-problem" or original is None or not original.found:
+    original = draft.original
+    if draft.scenario is not ADDRESS_PROBLEM or original is None:
         return []
     offers = []
     can_cancel = rules.is_allowed(rules.CANCEL_ORDER, original.status)
@@ -215,34 +213,27 @@ def _self_service_offers(draft: drafts.Draft) -> list[dict]:
 
 def _reorder_offer(draft: drafts.Draft) -> dict | None:
     """ "Place the reorder now", where the request has a reorder number and the order allows it."""
-    original = draft.orders.get("order_number")
-    has_reorder = any(r.key == "reorder_number" for r in draft.scenario.requirements)
-    if not has_reorder or draft.answers.get("reorder_number"):
+    original = draft.original
+    if not _takes_reorder(draft) or draft.answers.get("reorder_number") or original is None:
         return None
-    if original is None or not original.found:
-        return None
-    refusal = rules.why_not(rules.REORDER, original.status)
-    return {"order": original, "refusal": refusal}
+    return {"order": original, "refusal": rules.why_not(rules.REORDER, original.status)}
+
+
+def _takes_reorder(draft: drafts.Draft) -> bool:
+    return any(r.key == "reorder_number" for r in draft.scenario.requirements)
 
 
 @bp.post("/<int:draft_id>/reorder-placed")
 def reorder_placed(draft_id):
     """Back from the reorder form: the new order's number goes into the request."""
     draft = _load(draft_id)
-    takes_reorder = any(r.key == "reorder_number" for r in draft.scenario.requirements)
-    if draft.is_sent or not takes_reorder:
+    if draft.is_sent or not _takes_reorder(draft):
         return redirect(url_for(".edit", draft_id=draft.id))
     new_order = request.form.get("order_id", "").strip()[:200]
     facts = lookup.look_up(gelato(), new_order)
     if facts.found:
-        draft.answers["reorder_number"] = facts.reference or facts.id
-        draft.orders["reorder_number"] = lookup.OrderFacts.from_json(
-            {**facts.to_json(), "query": facts.reference or facts.id}
-        )
-        verdict = drafts.check(draft, store(), today())
-        draft.status = drafts.PREPARED if verdict.complete else drafts.DRAFT
-        store().update_draft(draft.id, fields=draft.fields_json(), status=draft.status)
-        flash(f"Reorder {facts.reference or facts.id} is filled in.", "success")
+        drafts.fill_in_reorder(draft, facts, store(), today())
+        flash(f"Reorder {facts.number} is filled in.", "success")
     else:
         flash("The reorder could not be found at Gelato: type its number below.", "error")
     return redirect(url_for(".edit", draft_id=draft.id) + "#reorder_number-field")
@@ -251,16 +242,16 @@ def reorder_placed(draft_id):
 @bp.get("/<int:draft_id>/preview")
 def preview(draft_id):
     draft = _load(draft_id)
-    verdict = drafts.check(draft, store(), today())
+    files = drafts.stored_files(store(), draft, with_data=True)
+    verdict = drafts.check(draft, files, today())
     if not verdict.complete and not draft.is_sent:
         flash(_missing_summary(verdict), "error")
         return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
-    return _preview_page(draft, verdict)
+    return _preview_page(draft, verdict, files)
 
 
-def _preview_page(draft, verdict, *, error: str | None = None, status: int = 200):
-    prepared = _prepared(draft)
-    files = store().list_attachments(draft.id)
+def _preview_page(draft, verdict, files, *, error: str | None = None, status: int = 200):
+    prepared = _prepared(draft, files)
     return render_template(
         "requests/preview.html",
         draft=draft,
@@ -278,10 +269,10 @@ def _preview_page(draft, verdict, *, error: str | None = None, status: int = 200
     ), status
 
 
-def _prepared(draft: drafts.Draft) -> compose.PreparedRequest:
+def _prepared(draft: drafts.Draft, files: list[dict]) -> compose.PreparedRequest:
     return drafts.prepared_request(
         draft,
-        store(),
+        files,
         today=today(),
         reply_to=config().support_email,
         sender=config().mail_from,
@@ -291,10 +282,10 @@ def _prepared(draft: drafts.Draft) -> compose.PreparedRequest:
 @bp.post("/<int:draft_id>/eml")
 def download(draft_id):
     draft = _load(draft_id)
-    verdict = drafts.check(draft, store(), today())
-    if not verdict.complete and not draft.is_sent:
+    files = drafts.stored_files(store(), draft, with_data=True)
+    if not drafts.check(draft, files, today()).complete and not draft.is_sent:
         return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
-    prepared = _prepared(draft)
+    prepared = _prepared(draft, files)
     data = compose.eml_bytes(prepared)
     if draft.status in drafts.SENDABLE:
         store().update_draft(draft.id, status=drafts.DOWNLOADED)
@@ -313,7 +304,8 @@ def send(draft_id):
     settings = config().smtp
     if settings is None:
         abort(404)
-    verdict = drafts.check(draft, store(), today())
+    files = drafts.stored_files(store(), draft, with_data=True)
+    verdict = drafts.check(draft, files, today())
     if not verdict.complete:
         return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
     claimable = drafts.SENDABLE
@@ -323,7 +315,7 @@ def send(draft_id):
     if not store().update_draft(draft.id, status=drafts.SENDING, only_if_status=claimable):
         flash("This request is already sent, or being sent right now.", "error")
         return redirect(url_for(".preview", draft_id=draft.id))
-    prepared = _prepared(draft)
+    prepared = _prepared(draft, files)
     audit = _audit(draft, prepared, "smtp")
     try:
         mail.send_message(settings, compose.email_message(prepared, unsent=False))
@@ -332,7 +324,7 @@ def send(draft_id):
         store().update_draft(draft.id, status=restored)
         draft.status = restored
         record_action("request_sent", "failed", gelato_answer=str(error), **audit)
-        return _preview_page(draft, verdict, error=str(error), status=502)
+        return _preview_page(draft, verdict, files, error=str(error), status=502)
     _mark_sent(draft, "smtp")
     record_action("request_sent", "succeeded", **audit)
     flash(
@@ -347,7 +339,7 @@ def mark_sent(draft_id):
     draft = _load(draft_id)
     if draft.status not in drafts.SENDABLE:
         return redirect(url_for(".preview", draft_id=draft.id))
-    prepared = _prepared(draft)
+    prepared = _prepared(draft, drafts.stored_files(store(), draft, with_data=True))
     _mark_sent(draft, "mail program")
     record_action("request_sent", "succeeded", **_audit(draft, prepared, "mail program"))
     flash("Marked as sent.", "success")
@@ -365,11 +357,10 @@ def _mark_sent(draft: drafts.Draft, via: str) -> None:
 
 
 def _audit(draft: drafts.Draft, prepared: compose.PreparedRequest, via: str) -> dict:
-    original = draft.orders.get("order_number")
-    found = original is not None and original.found
+    original = draft.original
     return {
-        "order_id": original.id if found else None,
-        "order_reference": (original.reference if found else draft.answers.get("order_number"))
+        "order_id": original.id if original else None,
+        "order_reference": (original.reference if original else draft.answers.get("order_number"))
         or None,
         "request": {
             "draft": draft.id,

@@ -7,8 +7,9 @@
   const problem = form.querySelector("[data-upload-problem]");
   const saveButton = form.querySelector("[data-save-button]");
   const token = form.querySelector("input[name=csrf_token]").value;
-  const marks = { done: "✓", missing: "✗", invalid: "!", not_needed: "○" };
-  const words = { done: "done", missing: "missing", invalid: "to correct", not_needed: "if it applies" };
+  // The checklist's marks and words, as the page's template names them.
+  const marks = checklist ? JSON.parse(checklist.dataset.marks) : {};
+  const words = checklist ? JSON.parse(checklist.dataset.words) : {};
   let timer = null;
   let saving = false;
 
@@ -24,9 +25,10 @@
     }
     const verdict = checklist.querySelector("[data-verdict]");
     const open = result.items.filter((i) => i.state === "missing" || i.state === "invalid").length;
+    const needed = result.items.filter((i) => i.needed).length;
     verdict.textContent = result.complete
       ? "Complete: Gelato can act on it at once."
-      : `${open} needed items still missing or to correct.`;
+      : `${open} of ${needed} needed items still missing or to correct.`;
   }
 
   async function autosave() {

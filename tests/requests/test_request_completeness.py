@@ -178,8 +178,9 @@ def test_the_corrected_file_is_needed_once_the_answer_says_so():
     [item] = verdict.blocking
     assert (item.key, item.message) == ("corrected_file", "Attach the file, or give a link to it.")
     assert check(FILE_CONCERN, answers, {"corrected_file": 1}, orders).complete
-    answers["corrected_file_url"] = "javascript:alert(1)"
-    assert check(FILE_CONCERN, answers, orders=orders).item("corrected_file").state == INVALID
+    for link in ("javascript:alert(1)", "https://[files.shop.example/x.pdf"):
+        answers["corrected_file_url"] = link
+        assert check(FILE_CONCERN, answers, orders=orders).item("corrected_file").state == INVALID
     answers["corrected_file_url"] = "https://files.shop.example/jonh-fixed.pdf"
     assert check(FILE_CONCERN, answers, orders=orders).complete
 
@@ -234,6 +235,7 @@ def test_the_live_checklist_gets_every_item():
     data = verdict.to_json()
     assert data["complete"] is False
     assert [i["key"] for i in data["items"]] == [r.key for r in SOMETHING_ELSE.requirements]
+    assert [i["needed"] for i in data["items"]] == [False, True, True, False, False]
 
 
 def test_a_conditional_requirement_must_wait_for_a_real_answer():

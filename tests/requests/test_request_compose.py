@@ -47,6 +47,11 @@ def damage_claim(**changes):
     )
 
 
+def plain_request(scenario, answers):
+    """A request without order facts or files."""
+    return prepare_request(scenario, answers, orders={}, files=[], agent="ana", today=TODAY)
+
+
 def test_the_subject_names_the_situation_and_both_orders():
     assert damage_claim().subject == (
         "Damaged or defective product: order NW-1009, reorder NW-1009-R1"
@@ -81,9 +86,7 @@ def test_a_late_claim_says_so_in_the_email():
 
 def test_header_injection_in_a_subject_becomes_one_harmless_line():
     answers = {"subject": "Refund\r\nBcc: everyone@example.com\n\nHi", "description": "x"}
-    request = prepare_request(
-        SOMETHING_ELSE, answers, orders={}, files=[], agent="ana", today=TODAY
-    )
+    request = plain_request(SOMETHING_ELSE, answers)
     assert request.subject == "Refund Bcc: everyone@example.com Hi"
     message = email.message_from_bytes(compose.eml_bytes(request), policy=policy.default)
     assert message["Bcc"] is None
@@ -91,14 +94,7 @@ def test_header_injection_in_a_subject_becomes_one_harmless_line():
 
 
 def test_the_email_package_refuses_a_raw_line_break_in_a_header_too():
-    request = prepare_request(
-        SOMETHING_ELSE,
-        {"subject": "x", "description": "y"},
-        orders={},
-        files=[],
-        agent="a",
-        today=TODAY,
-    )
+    request = plain_request(SOMETHING_ELSE, {"subject": "x", "description": "y"})
     broken = compose.PreparedRequest(**{**request.__dict__, "subject": "Hi\r\nBcc: x@example.com"})
     with pytest.raises(ValueError, match="linefeed or carriage return"):
         compose.email_message(broken, unsent=True)
@@ -133,14 +129,7 @@ def test_the_eml_parses_back_with_every_header_and_file_byte_for_byte():
 
 
 def test_without_a_team_address_there_is_no_reply_to():
-    request = prepare_request(
-        SOMETHING_ELSE,
-        {"subject": "x", "description": "y"},
-        orders={},
-        files=[],
-        agent="a",
-        today=TODAY,
-    )
+    request = plain_request(SOMETHING_ELSE, {"subject": "x", "description": "y"})
     message = compose.email_message(request, unsent=False)
     assert message["Reply-To"] is None
     assert message["X-Unsent"] is None
@@ -160,9 +149,7 @@ def test_the_mailto_link_decodes_back_to_the_same_email():
         "subject": "Tea & cake? 100% = +1 #2",
         "description": "Line one\nLine two: a&b=c?d#e%f+g ünï 🙂",
     }
-    request = prepare_request(
-        SOMETHING_ELSE, answers, orders={}, files=[], agent="ana", today=TODAY
-    )
+    request = plain_request(SOMETHING_ELSE, answers)
     link = mailto_link(request)
     assert link.complete
     assert " " not in link.url
@@ -189,17 +176,13 @@ def test_a_long_request_gets_a_short_body_in_its_link():
 def test_long_logs_go_as_an_attached_file():
     logs = "POST https://order.gelatoapis.com/v4/orders\n" + "x" * compose.LOGS_INLINE_MAX
     answers = {"order_number": "SHOP-1", "error_description": "400", "api_logs": logs}
-    request = prepare_request(
-        API_SUBMISSION_FAILURE, answers, orders={}, files=[], agent="a", today=TODAY
-    )
+    request = plain_request(API_SUBMISSION_FAILURE, answers)
     assert "x" * 100 not in request.body
     assert "Logs of the API call and its response (attached): api-logs.txt" in request.body
     [attachment] = request.attachments
     assert attachment.data == logs.encode()
 
     short = {**answers, "api_logs": "POST /v4/orders\n400 Bad Request"}
-    body = prepare_request(
-        API_SUBMISSION_FAILURE, short, orders={}, files=[], agent="a", today=TODAY
-    ).body
+    body = plain_request(API_SUBMISSION_FAILURE, short).body
     assert "    POST /v4/orders\r\n    400 Bad Request" in body
     assert "Request to correct the issue and reorder: No" in body

@@ -161,6 +161,13 @@ def test_damage_claim_from_order_page_to_eml(app, agent_client, gelato, order_id
     assert "Downloaded as .eml" in listing
 
 
+def test_a_part_of_a_split_order_is_named_by_its_gelato_id(agent_client, sandbox):
+    """Its reference names every part, so only the id says which one the request is about."""
+    part = sandbox.orders_with_reference("NW-1019")[0]["id"]
+    page = text_of(agent_client.get(f"/portal/requests/new/damaged-product/?order={part}"))
+    assert prefilled(page)["order_number"] == part
+
+
 def test_place_the_reorder_now_fills_the_new_number_in(agent_client, gelato, order_id):
     original_id = order_id("NW-1009")
     response = new_draft(agent_client, "damaged-product", order="NW-1009", step="reorder")

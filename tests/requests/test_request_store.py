@@ -14,27 +14,11 @@ def exercise(store: Store) -> None:
     draft_id = store.create_draft(
         scenario="damaged-product", agent="ana", fields="{}", status="draft"
     )
-    first = store.add_attachment(
-        draft_id,
-        role="photos_item",
-        filename="a.jpg",
-        content_type="image/jpeg",
-        data=JPEG,
-        sha256="1" * 64,
-    )
+    photo = {"role": "photos_item", "content_type": "image/jpeg", "data": JPEG, "sha256": "1" * 64}
+    first = store.add_attachment(draft_id, filename="a.jpg", **photo)
     assert first is not None
     # The same bytes in the same role again (a form sent twice) are not stored twice...
-    assert (
-        store.add_attachment(
-            draft_id,
-            role="photos_item",
-            filename="b.jpg",
-            content_type="image/jpeg",
-            data=JPEG,
-            sha256="1" * 64,
-        )
-        is None
-    )
+    assert store.add_attachment(draft_id, filename="b.jpg", **photo) is None
     # ...but in another role they are a photo of something else.
     store.add_attachment(
         draft_id,

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask
 from flask_wtf import CSRFProtect
 from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,10 +34,15 @@ def create_app(
     app = Flask(__name__, static_url_path="/portal/static")
     config = load_config(environ, instance_path=Path(app.instance_path))
     _configure_logging(config.log_level)
+    max_body = config.max_upload_mb * 1024 * 1024
     app.config.update(
         SECRET_KEY=config.secret_key,
         HELP_CENTER=config,
         WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session; forms may stay open
+        MAX_CONTENT_LENGTH=max_body,  # a larger body is refused before it is read
+        # Pasted logs are one form field: let them reach the request form's own limit, which
+        # says what to do, instead of Werkzeug's 500 KB per field.
+        MAX_FORM_MEMORY_SIZE=max_body,
     )
 
     store = Store.from_url(config.database_url)
@@ -56,40 +61,22 @@ def create_app(
     app.jinja_loader = ChoiceLoader(
         [app.jinja_loader, DictLoader({"frame.html": page_frame_template(config.site_dir)})]
     )
-    from portal import admin, auth, errors, security
+    from portal import admin, auth, errors, feedback, health, home, security
+    from portal.orders import views as order_views
+    from portal.requests import views as request_views
 
     security.init_app(app)
     errors.init_app(app)
     auth.init_app(app)  # before CSRF, so unauthenticated requests are redirected unread
     app.register_blueprint(admin.bp)
     csrf.init_app(app)
-
-    from portal import feedback, health, home
-
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(feedback.bp)
     csrf.exempt(feedback.bp)  # JSON from the static site, guarded by its content type and origin
-
-    from portal.orders import views as order_views
-
     app.register_blueprint(order_views.bp)
-
-    from portal.requests import views as request_views
-
     app.register_blueprint(request_views.bp)
-    # Pasted logs are one form field: let them reach the request form's own limit, which says
-    # what to do, instead of Werkzeug's 500 KB per field. The whole body stays capped.
-    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
     app.extensions["gelato"] = gelato or _gelato_client(config)
-
-    site_404 = (config.site_dir / "404.html").read_bytes()
-
-    @app.errorhandler(404)
-    def not_found(error):
-        if request.path.startswith("/portal/"):
-            return home.render_not_found(), 404
-        return site_404, 404, {"Content-Type": "text/html; charset=utf-8"}
 
     @app.context_processor
     def inject_mode():

@@ -136,10 +136,8 @@ def _change(change, done: str):
 
 def _audit_filters() -> tuple[dict, dict, list[str]]:
     """The store's filters, the form's values, and what could not be understood."""
-    args = request.args
-    values = {key: args.get(key, "").strip() for key in ["actor", "action", "outcome", "order"]}
-    values["since"] = args.get("since", "").strip()
-    values["until"] = args.get("until", "").strip()
+    fields = ["actor", "action", "outcome", "order", "since", "until"]
+    values = {key: request.args.get(key, "").strip() for key in fields}
     problems = []
     filters: dict = {key: values[key] or None for key in ["actor", "action", "outcome", "order"]}
     if filters["action"] and filters["action"] not in audit.ACTIONS:
@@ -162,14 +160,13 @@ def _audit_filters() -> tuple[dict, dict, list[str]]:
 @bp.get("/audit")
 def audit_log():
     filters, values, problems = _audit_filters()
+    given = {key: value for key, value in values.items() if value}
     before = request.args.get("before", type=int)
     entries = _store().list_audit_entries(**filters, before_id=before, limit=AUDIT_PAGE_SIZE + 1)
     older = None
     if len(entries) > AUDIT_PAGE_SIZE:
         entries = entries[:AUDIT_PAGE_SIZE]
-        older = url_for(
-            ".audit_log", **{k: v for k, v in values.items() if v}, before=entries[-1]["id"]
-        )
+        older = url_for(".audit_log", **given, before=entries[-1]["id"])
     return render_template(
         "admin/audit.html",
         entries=entries,
@@ -179,7 +176,7 @@ def audit_log():
         actions=audit.ACTIONS,
         outcomes=audit.OUTCOMES,
         actors=_store().audit_actors(),
-        csv_url=url_for(".audit_csv", **{k: v for k, v in values.items() if v}),
+        csv_url=url_for(".audit_csv", **given),
     )
 
 

@@ -12,7 +12,6 @@ import logging
 import re
 import sys
 from functools import cache
-from typing import NoReturn
 
 import click
 from flask import current_app
@@ -142,7 +141,19 @@ def disable_demo_agents(store: Store) -> None:
 
 # The command line
 
-cli = AppGroup("agents", help="Create, list, disable and enable agent accounts; reset passwords.")
+
+class _AgentsCommands(AppGroup):
+    def invoke(self, ctx: click.Context):
+        """A command refused by the account rules ends with their message, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except AccountError as error:
+            raise click.ClickException(str(error)) from None
+
+
+cli = _AgentsCommands(
+    "agents", help="Create, list, disable and enable agent accounts; reset passwords."
+)
 
 
 def _store() -> Store:
@@ -162,10 +173,6 @@ def _read_password(from_stdin: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _fail(error: AccountError) -> NoReturn:
-    raise click.ClickException(str(error))
-
-
 @cli.command("create")
 @click.argument("name")
 @click.option("--admin", is_flag=True, help="Also manages accounts and reads the audit log.")
@@ -173,12 +180,7 @@ def _fail(error: AccountError) -> NoReturn:
 def create_command(name: str, admin: bool, password_stdin: bool):
     """Create an agent account NAME (asks for its password twice)."""
     role = "admin" if admin else "agent"
-    try:
-        name = create_agent(
-            _store(), name, _read_password(password_stdin), role, actor=_cli_actor()
-        )
-    except AccountError as error:
-        _fail(error)
+    name = create_agent(_store(), name, _read_password(password_stdin), role, actor=_cli_actor())
     click.echo(f"Created {role} {name}. Sign in at /portal/sign-in.")
 
 
@@ -201,10 +203,7 @@ def list_command():
 @click.argument("name")
 def disable_command(name: str):
     """Disable account NAME: it can no longer sign in, and its sessions end now."""
-    try:
-        set_disabled(_store(), name, True, actor=_cli_actor())
-    except AccountError as error:
-        _fail(error)
+    set_disabled(_store(), name, True, actor=_cli_actor())
     click.echo(f"Disabled {normalise_name(name)}.")
 
 
@@ -212,10 +211,7 @@ def disable_command(name: str):
 @click.argument("name")
 def enable_command(name: str):
     """Let a disabled account NAME sign in again."""
-    try:
-        set_disabled(_store(), name, False, actor=_cli_actor())
-    except AccountError as error:
-        _fail(error)
+    set_disabled(_store(), name, False, actor=_cli_actor())
     click.echo(f"Enabled {normalise_name(name)}.")
 
 
@@ -224,8 +220,5 @@ def enable_command(name: str):
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def reset_password_command(name: str, password_stdin: bool):
     """Set a new password for NAME (asks twice); its sessions end now."""
-    try:
-        reset_password(_store(), name, _read_password(password_stdin), actor=_cli_actor())
-    except AccountError as error:
-        _fail(error)
+    reset_password(_store(), name, _read_password(password_stdin), actor=_cli_actor())
     click.echo(f"Set a new password for {normalise_name(name)}; its sessions have ended.")

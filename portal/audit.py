@@ -86,7 +86,7 @@ def record(
 
 
 def record_action(action: str, outcome: str, **fields: Any) -> int:
-    """``record`` for the agent signed in to this request, keeping the configured key out."""
+    """``record`` for the agent signed in to this request, keeping the configured secrets out."""
     from flask import current_app
 
     from portal.auth import current_agent
@@ -98,7 +98,7 @@ def record_action(action: str, outcome: str, **fields: Any) -> int:
         actor=agent["name"] if agent else "(not signed in)",
         action=action,
         outcome=outcome,
-        secrets=[config.gelato_api_key, config.secret_key],
+        secrets=config.secrets,
         **fields,
     )
 

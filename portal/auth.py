@@ -3,7 +3,7 @@
 One check in front of every request under ``/portal/`` and ``/api/`` (except the sign-in page, the
 portal's static files and the knowledge base's feedback endpoint) lets only a signed-in agent
 through, so a view written later is protected without doing anything. Views ask
-``current_agent()`` who is acting; admin-only views use ``@admin_required``.
+``current_agent()`` who is acting; the admin blueprint refuses agents who are not admins.
 
 Sessions are Flask's signed cookies, so any process can check them; what must be shared lives in
 the database: when an agent's sessions were last ended (sign-out, disabling, a password reset) and
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import (
@@ -51,19 +50,6 @@ SEEN_AT_PRECISION_SECONDS = 60
 def current_agent() -> dict | None:
     """The agent making this request (a row of the agents table), or None."""
     return g.get("agent")
-
-
-def admin_required(view):
-    """Refuse the view (403) to agents who are not admins."""
-
-    @wraps(view)
-    def guarded(*args, **kwargs):
-        agent = current_agent()
-        if agent is None or agent["role"] != "admin":
-            abort(403)
-        return view(*args, **kwargs)
-
-    return guarded
 
 
 def init_app(app: Flask) -> None:

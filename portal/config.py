@@ -148,6 +148,9 @@ SETTINGS = (
 )
 
 
+_DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
+
+
 class ConfigError(Exception):
     """One or more settings are missing or malformed; the message lists each, one per line."""
 
@@ -166,19 +169,19 @@ class Config:
     host: str
     port: int
     log_level: str
-    session_idle_minutes: int = 60
-    session_cookie_secure: bool = False
-    sign_in_attempts_per_account: int = 5
-    sign_in_attempts_per_address: int = 20
-    sign_in_lockout_minutes: int = 15
-    trusted_proxies: int = 0
-    trusted_user_header: str | None = None
-    max_upload_mb: int = 25
-    smtp: SmtpSettings | None = field(default=None, repr=False)
-    mail_from: str | None = None
-    request_file_max_mb: int = 10
-    request_files_total_mb: int = 18
-    request_max_files: int = 10
+    session_idle_minutes: int
+    session_cookie_secure: bool
+    sign_in_attempts_per_account: int
+    sign_in_attempts_per_address: int
+    sign_in_lockout_minutes: int
+    trusted_proxies: int
+    trusted_user_header: str | None
+    max_upload_mb: int
+    smtp: SmtpSettings | None = field(repr=False)
+    mail_from: str | None
+    request_file_max_mb: int
+    request_files_total_mb: int
+    request_max_files: int
 
     @property
     def mode(self) -> str:
@@ -187,6 +190,12 @@ class Config:
     @property
     def is_sandbox(self) -> bool:
         return self.gelato_api_key is None
+
+    @property
+    def secrets(self) -> list[str]:
+        """This deployment's secret values, to be blanked wherever text is logged or stored."""
+        smtp_password = self.smtp.password if self.smtp else None
+        return [s for s in (self.gelato_api_key, self.secret_key, smtp_password) if s]
 
 
 def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path) -> Config:
@@ -197,6 +206,9 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
     def get(name: str) -> str | None:
         value = env.get(name, "").strip()
         return value or None
+
+    def get_or_default(name: str) -> str:
+        return get(name) or _DEFAULTS[name]
 
     api_key = get("GELATO_API_KEY")
 
@@ -217,7 +229,7 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
         )
 
     database_url = get("DATABASE_URL") or f"sqlite:///{instance_path / 'helpcenter.sqlite3'}"
-    database_url, problem = _check_database_url(database_url)
+    problem = _database_url_problem(database_url)
     if problem:
         problems.append(problem)
 
@@ -225,7 +237,7 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
     if support_email and not _EMAIL.match(support_email):
         problems.append(f"SUPPORT_EMAIL is not an email address: {support_email!r}.")
 
-    site_dir = Path(get("SITE_DIR") or PROJECT_ROOT / "site")
+    site_dir = Path(get_or_default("SITE_DIR"))
     if not site_dir.is_absolute():
         site_dir = PROJECT_ROOT / site_dir
     if not (site_dir / "index.html").is_file():
@@ -234,31 +246,31 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
             "(or `mkdocs build`), or point SITE_DIR at a built site."
         )
 
-    port_text = get("PORT") or "8000"
+    port_text = get_or_default("PORT")
     port = int(port_text) if port_text.isdigit() else 0
     if not 0 < port < 65536:
         problems.append(f"PORT must be a number from 1 to 65535, not {port_text!r}.")
 
-    log_level = (get("LOG_LEVEL") or "INFO").upper()
+    log_level = get_or_default("LOG_LEVEL").upper()
     if log_level not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}.")
 
-    def whole_number(name: str, default: int, lowest: int) -> int:
-        text = get(name) or str(default)
+    def whole_number(name: str, lowest: int = 1) -> int:
+        text = get_or_default(name)
         if not text.isdigit() or int(text) < lowest:
             problems.append(f"{name} must be a whole number of at least {lowest}, not {text!r}.")
-            return default
+            return lowest  # never used: the problem stops the start
         return int(text)
 
-    session_idle_minutes = whole_number("SESSION_IDLE_MINUTES", 60, 1)
-    sign_in_attempts_per_account = whole_number("SIGN_IN_ATTEMPTS_PER_ACCOUNT", 5, 1)
-    sign_in_attempts_per_address = whole_number("SIGN_IN_ATTEMPTS_PER_ADDRESS", 20, 1)
-    sign_in_lockout_minutes = whole_number("SIGN_IN_LOCKOUT_MINUTES", 15, 1)
-    trusted_proxies = whole_number("TRUSTED_PROXIES", 0, 0)
-    max_upload_mb = whole_number("MAX_UPLOAD_MB", 25, 1)
-    request_file_max_mb = whole_number("REQUEST_FILE_MAX_MB", 10, 1)
-    request_files_total_mb = whole_number("REQUEST_FILES_TOTAL_MB", 18, 1)
-    request_max_files = whole_number("REQUEST_MAX_FILES", 10, 1)
+    session_idle_minutes = whole_number("SESSION_IDLE_MINUTES")
+    sign_in_attempts_per_account = whole_number("SIGN_IN_ATTEMPTS_PER_ACCOUNT")
+    sign_in_attempts_per_address = whole_number("SIGN_IN_ATTEMPTS_PER_ADDRESS")
+    sign_in_lockout_minutes = whole_number("SIGN_IN_LOCKOUT_MINUTES")
+    trusted_proxies = whole_number("TRUSTED_PROXIES", lowest=0)
+    max_upload_mb = whole_number("MAX_UPLOAD_MB")
+    request_file_max_mb = whole_number("REQUEST_FILE_MAX_MB")
+    request_files_total_mb = whole_number("REQUEST_FILES_TOTAL_MB")
+    request_max_files = whole_number("REQUEST_MAX_FILES")
 
     smtp = None
     if get("SMTP_URL"):
@@ -291,7 +303,7 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
         database_url=database_url,
         support_email=support_email,
         site_dir=site_dir,
-        host=get("HOST") or "127.0.0.1",
+        host=get_or_default("HOST"),
         port=port,
         log_level=log_level,
         session_idle_minutes=session_idle_minutes,
@@ -310,19 +322,14 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
     )
 
 
-def _check_database_url(url: str) -> tuple[str, str | None]:
-    """Accept SQLite and PostgreSQL URLs; name the psycopg driver so users need not."""
+def _database_url_problem(url: str) -> str | None:
     try:
-        parsed = make_url(url)
+        backend = make_url(url).get_backend_name()
     except ArgumentError:
-        return url, "DATABASE_URL is not a database URL (e.g. postgresql://user:pw@host/db)."
-    backend = parsed.get_backend_name()
-    if backend in ("postgres", "postgresql"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-        return parsed.render_as_string(hide_password=False), None
-    if backend == "sqlite":
-        return url, None
-    return url, f"DATABASE_URL must be a sqlite:// or postgresql:// URL, not {backend}://."
+        return "DATABASE_URL is not a database URL (e.g. postgresql://user:pw@host/db)."
+    if backend not in ("sqlite", "postgres", "postgresql"):
+        return f"DATABASE_URL must be a sqlite:// or postgresql:// URL, not {backend}://."
+    return None
 
 
 def _sandbox_secret_key(instance_path: Path) -> str:

@@ -3,7 +3,8 @@
 An unexpected error gets a short reference id, shown to the agent and written in the log line
 that holds the traceback, so a report of "error 3F9A0C1B" leads straight to its cause. The
 configured secrets are blanked out of that log line: an exception's message may quote anything.
-Paths that answer JSON (``/api/``, ``/healthz``) get their errors as JSON.
+Paths that answer JSON (``/api/``, ``/healthz``) get their errors as JSON. A page missing outside
+the portal gets the knowledge base's own 404 page.
 """
 
 from __future__ import annotations
@@ -26,19 +27,26 @@ REDACTED = "[redacted]"
 
 def init_app(app: Flask) -> None:
     config: Config = app.config["HELP_CENTER"]
-    hidden = [secret for secret in (config.gelato_api_key, config.secret_key) if secret]
 
     def log_exception(exc_info) -> None:
         # Replaces Flask's own logging of unhandled errors, to add the reference id.
         g.error_reference = secrets.token_hex(4).upper()
         text = "".join(traceback.format_exception(*exc_info))
-        for secret in hidden:
+        for secret in config.secrets:
             text = text.replace(secret, REDACTED)
         log.error(
             "Error %s on %s %s\n%s", g.error_reference, request.method, request.path, text.rstrip()
         )
 
     app.log_exception = log_exception
+
+    site_404 = (config.site_dir / "404.html").read_bytes()
+
+    @app.errorhandler(404)
+    def not_found(error):
+        if request.path.startswith("/portal/"):
+            return _page("portal/not_found.html", 404)
+        return site_404, 404, {"Content-Type": "text/html; charset=utf-8"}
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

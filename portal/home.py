@@ -11,7 +11,3 @@ bp = Blueprint("home", __name__, url_prefix="/portal")
 @bp.get("/")
 def index():
     return render_template("portal/home.html", actions=ACTIONS, scenarios=SCENARIOS)
-
-
-def render_not_found() -> str:
-    return render_template("portal/not_found.html")

@@ -99,7 +99,6 @@ def init_app(app: Flask) -> None:
     hashes = inline_script_hashes(frame_html)
     hashes += [h for h in inline_script_hashes(site_404) if h not in hashes]
     policy = content_security_policy(hashes)
-    app.config["MAX_CONTENT_LENGTH"] = config.max_upload_mb * 1024 * 1024
 
     if config.trusted_proxies:
         count = config.trusted_proxies

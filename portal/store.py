@@ -36,6 +36,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -174,13 +175,18 @@ class Store:
 
     @classmethod
     def from_url(cls, url: str) -> Store:
+        """An engine for a ``sqlite://`` or ``postgresql://`` URL, as DATABASE_URL takes them."""
         if url.startswith("sqlite"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _tune_sqlite)
             event.listen(engine, "begin", _begin_sqlite)
         else:
-            engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+            # The driver installed is psycopg (3), not SQLAlchemy's default for postgresql://.
+            psycopg_url = make_url(url).set(drivername="postgresql+psycopg")
+            engine = create_engine(
+                psycopg_url, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+            )
         return cls(engine)
 
     def upgrade(self) -> None:
@@ -210,9 +216,7 @@ class Store:
             )
 
     def list_feedback(self, limit: int = 200) -> list[dict]:
-        query = select(page_feedback).order_by(page_feedback.c.id.desc()).limit(limit)
-        with self.engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(query)]
+        return self._all(select(page_feedback).order_by(page_feedback.c.id.desc()).limit(limit))
 
     # Agents
 
@@ -230,15 +234,13 @@ class Store:
         return True
 
     def agent_by_id(self, agent_id: int) -> dict | None:
-        return self._one_agent(agents.c.id == agent_id)
+        return self._first(select(agents).where(agents.c.id == agent_id))
 
     def agent_by_name(self, name: str) -> dict | None:
-        return self._one_agent(agents.c.name == name)
+        return self._first(select(agents).where(agents.c.name == name))
 
     def list_agents(self) -> list[dict]:
-        with self.engine.connect() as connection:
-            rows = connection.execute(select(agents).order_by(agents.c.name))
-            return [_with_utc(row._mapping) for row in rows]
+        return self._all(select(agents).order_by(agents.c.name))
 
     def has_agents(self) -> bool:
         with self.engine.connect() as connection:
@@ -249,11 +251,6 @@ class Store:
         with self.engine.begin() as connection:
             result = connection.execute(update(agents).where(agents.c.name == name).values(values))
         return result.rowcount == 1
-
-    def _one_agent(self, condition) -> dict | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(select(agents).where(condition)).first()
-        return _with_utc(row._mapping) if row else None
 
     # Sign-in throttling
 
@@ -319,9 +316,7 @@ class Store:
             conditions.append(c.at < until)
         if before_id is not None:
             conditions.append(c.id < before_id)
-        query = select(audit_log).where(*conditions).order_by(c.id.desc()).limit(limit)
-        with self.engine.connect() as connection:
-            return [_with_utc(row._mapping) for row in connection.execute(query)]
+        return self._all(select(audit_log).where(*conditions).order_by(c.id.desc()).limit(limit))
 
     def audit_actors(self) -> list[str]:
         query = select(audit_log.c.actor).distinct().order_by(audit_log.c.actor)
@@ -388,10 +383,7 @@ class Store:
         return result.inserted_primary_key[0]
 
     def get_draft(self, draft_id: int) -> dict | None:
-        query = select(request_drafts).where(request_drafts.c.id == draft_id)
-        with self.engine.connect() as connection:
-            row = connection.execute(query).first()
-        return _with_utc(row._mapping) if row else None
+        return self._first(select(request_drafts).where(request_drafts.c.id == draft_id))
 
     def list_drafts(self, *, agent: str | None = None, limit: int = 200) -> list[dict]:
         """Newest change first."""
@@ -400,8 +392,7 @@ class Store:
         )
         if agent is not None:
             query = query.where(request_drafts.c.agent == agent)
-        with self.engine.connect() as connection:
-            return [_with_utc(row._mapping) for row in connection.execute(query.limit(limit))]
+        return self._all(query.limit(limit))
 
     def update_draft(
         self, draft_id: int, *, only_if_status: tuple[str, ...] | None = None, **values
@@ -416,10 +407,8 @@ class Store:
             return connection.execute(query.values(**values)).rowcount == 1
 
     def delete_draft(self, draft_id: int) -> None:
+        """Delete a draft; its attachments go with it (ON DELETE CASCADE)."""
         with self.engine.begin() as connection:
-            connection.execute(
-                delete(request_attachments).where(request_attachments.c.draft_id == draft_id)
-            )
             connection.execute(delete(request_drafts).where(request_drafts.c.id == draft_id))
 
     def add_attachment(
@@ -462,15 +451,13 @@ class Store:
             .where(request_attachments.c.draft_id == draft_id)
             .order_by(request_attachments.c.id)
         )
-        with self.engine.connect() as connection:
-            return [_with_utc(row._mapping) for row in connection.execute(query)]
+        return self._all(query)
 
     def get_attachment(self, draft_id: int, attachment_id: int) -> dict | None:
         c = request_attachments.c
-        query = select(request_attachments).where(c.draft_id == draft_id, c.id == attachment_id)
-        with self.engine.connect() as connection:
-            row = connection.execute(query).first()
-        return _with_utc(row._mapping) if row else None
+        return self._first(
+            select(request_attachments).where(c.draft_id == draft_id, c.id == attachment_id)
+        )
 
     def delete_attachment(self, draft_id: int, attachment_id: int) -> bool:
         c = request_attachments.c
@@ -482,6 +469,15 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _all(self, query) -> list[dict]:
+        with self.engine.connect() as connection:
+            return [_with_utc(row._mapping) for row in connection.execute(query)]
+
+    def _first(self, query) -> dict | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _with_utc(row._mapping) if row else None
 
 
 def _utc(value: datetime | None) -> datetime | None:

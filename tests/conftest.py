@@ -1,9 +1,13 @@
 import re
+import socket
+import subprocess
+import sys
 from typing import NamedTuple
 
 import pytest
 
 from portal import agents, create_app
+from portal.config import PROJECT_ROOT
 
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -22,6 +26,25 @@ def fast_password_hashing(monkeypatch):
 def form_token(html: str) -> str:
     """The CSRF token of the (first) form in a page."""
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def upgrade_in_workers_at_once(url: str, count: int = 4) -> None:
+    """Upgrade one database from ``count`` processes started together, as a server's workers
+    are, and check that every one of them succeeds."""
+    code = f"from portal.store import Store; Store.from_url({url!r}).upgrade()"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT, stderr=subprocess.PIPE)
+        for _ in range(count)
+    ]
+    errors = [worker.communicate()[1].decode() for worker in workers]
+    assert [worker.returncode for worker in workers] == [0] * count, errors
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -13,6 +12,7 @@ from portal import agents, create_app
 from portal.auth import PUBLIC_ENDPOINTS
 from portal.config import PROJECT_ROOT
 from portal.store import utcnow
+from tests.conftest import form_token, free_port
 
 LIVE_KEY = "live-gelato-key-for-tests"
 
@@ -289,10 +289,7 @@ def test_sandbox_has_a_demo_admin_that_live_mode_disables(environ, live_environ,
 
 
 def test_python_app_py_prints_the_demo_credentials_in_sandbox_mode(environ):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, **environ, "PORT": str(port), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **environ, "PORT": str(free_port()), "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen(
         [sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, text=True
     )
@@ -334,9 +331,7 @@ def test_trusted_proxy_user_header_signs_in_existing_agents_only(environ):
 
 
 def test_an_agent_cannot_reach_admin_pages(app, agent_client):
-    token = re.search(
-        r'name="csrf_token" value="([^"]+)"', agent_client.get("/portal/").get_data(as_text=True)
-    ).group(1)
+    token = form_token(agent_client.get("/portal/").get_data(as_text=True))
     urls = list(portal_urls(app, "/portal/admin/"))
     assert len(urls) >= 6
     for method, url in urls:

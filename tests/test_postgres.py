@@ -6,9 +6,7 @@ installed these tests are skipped; CI installs it (.ci/run), so there they alway
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,11 +17,10 @@ from sqlalchemy.exc import DBAPIError
 
 from portal import create_app
 from portal.audit import record
-from portal.config import PROJECT_ROOT
 from portal.gelato.sandbox import create_sandbox, in_process_client
 from portal.orders import service
 from portal.store import Store
-from tests.conftest import SECRET_KEY
+from tests.conftest import SECRET_KEY, free_port, upgrade_in_workers_at_once
 
 
 def _postgres_bin() -> Path | None:
@@ -32,12 +29,6 @@ def _postgres_bin() -> Path | None:
         return Path(found).resolve().parent
     versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     return versions[-1].parent if versions else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +43,7 @@ def postgres_url():
     if os.geteuid() == 0:
         shutil.chown(home, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    data, port = home / "data", _free_port()
+    data, port = home / "data", free_port()
 
     def run(*args):
         subprocess.run([*as_user, *args], check=True, capture_output=True)
@@ -77,7 +68,7 @@ def postgres_url():
 
 @pytest.fixture
 def store(postgres_url):
-    store = Store.from_url(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
+    store = Store.from_url(postgres_url)
     with store.engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     yield store
@@ -94,14 +85,7 @@ def test_the_app_starts_and_reports_healthy_on_postgresql(postgres_url, store):
 
 
 def test_workers_starting_together_migrate_once(postgres_url, store):
-    url = postgres_url.replace("postgresql://", "postgresql+psycopg://")
-    code = f"from portal.store import Store; Store.from_url({url!r}).upgrade()"
-    workers = [
-        subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT, stderr=subprocess.PIPE)
-        for _ in range(4)
-    ]
-    errors = [worker.communicate()[1].decode() for worker in workers]
-    assert [worker.returncode for worker in workers] == [0, 0, 0, 0], errors
+    upgrade_in_workers_at_once(postgres_url)
 
 
 def test_twenty_simultaneous_reorders_with_one_key_place_one_order(store):

@@ -12,6 +12,7 @@ from flask_wtf import CSRFProtect
 from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal import context
 from portal.config import ConfigError, load_config
 from portal.gelato import GelatoClient
 from portal.site import page_frame_template, serve_site
@@ -37,7 +38,7 @@ def create_app(
     max_body = config.max_upload_mb * 1024 * 1024
     app.config.update(
         SECRET_KEY=config.secret_key,
-        HELP_CENTER=config,
+        **{context.CONFIG_KEY: config},
         WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session; forms may stay open
         MAX_CONTENT_LENGTH=max_body,  # a larger body is refused before it is read
         # Pasted logs are one form field: let them reach the request form's own limit, which
@@ -56,7 +57,7 @@ def create_app(
                 f"({exc.__class__.__name__}: {_first_line(exc)})."
             ]
         ) from exc
-    app.extensions["store"] = store
+    app.extensions[context.STORE_KEY] = store
 
     app.jinja_loader = ChoiceLoader(
         [app.jinja_loader, DictLoader({"frame.html": page_frame_template(config.site_dir)})]
@@ -76,7 +77,7 @@ def create_app(
     csrf.exempt(feedback.bp)  # JSON from the static site, guarded by its content type and origin
     app.register_blueprint(order_views.bp)
     app.register_blueprint(request_views.bp)
-    app.extensions["gelato"] = gelato or _gelato_client(config)
+    app.extensions[context.GELATO_KEY] = gelato or _gelato_client(config)
 
     @app.context_processor
     def inject_mode():

@@ -14,7 +14,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,9 +21,9 @@ from flask import (
     url_for,
 )
 
-from portal import agents, audit
-from portal.auth import current_agent
-from portal.store import Store, utcnow
+from portal import agents, audit, context
+from portal.auth import current_agent, current_agent_name
+from portal.store import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/portal/admin")
 
@@ -52,14 +51,6 @@ def admins_only():
         abort(403)
 
 
-def _store() -> Store:
-    return current_app.extensions["store"]
-
-
-def _actor() -> str:
-    return current_agent()["name"]
-
-
 @bp.get("/")
 def index():
     return render_template("admin/index.html")
@@ -70,7 +61,9 @@ def index():
 
 @bp.get("/agents")
 def agent_list():
-    return render_template("admin/agents.html", agents=_store().list_agents(), roles=agents.ROLES)
+    return render_template(
+        "admin/agents.html", agents=context.store().list_agents(), roles=agents.ROLES
+    )
 
 
 @bp.post("/agents")
@@ -81,11 +74,11 @@ def create_agent():
         return redirect(url_for(".agent_list"))
     try:
         name = agents.create_agent(
-            _store(),
+            context.store(),
             form.get("name", ""),
             form.get("password", ""),
             form.get("role", ""),
-            actor=_actor(),
+            actor=current_agent_name(),
         )
     except agents.AccountError as error:
         flash(str(error), "error")
@@ -98,15 +91,15 @@ def create_agent():
 
 @bp.post("/agents/<name>/disable")
 def disable_agent(name: str):
-    if agents.normalise_name(name) == _actor():
+    if agents.normalise_name(name) == current_agent_name():
         flash("You cannot disable your own account; ask another admin.", "error")
         return redirect(url_for(".agent_list"))
-    return _change(lambda: agents.set_disabled(_store(), name, True, actor=_actor()), "Disabled")
+    return _change("Disabled", agents.set_disabled, name, True)
 
 
 @bp.post("/agents/<name>/enable")
 def enable_agent(name: str):
-    return _change(lambda: agents.set_disabled(_store(), name, False, actor=_actor()), "Enabled")
+    return _change("Enabled", agents.set_disabled, name, False)
 
 
 @bp.post("/agents/<name>/password")
@@ -115,19 +108,17 @@ def reset_password(name: str):
     if form.get("password", "") != form.get("password_again", ""):
         flash("The two passwords differ; the password was not changed.", "error")
         return redirect(url_for(".agent_list"))
-    return _change(
-        lambda: agents.reset_password(_store(), name, form.get("password", ""), actor=_actor()),
-        "Set a new password for",
-    )
+    return _change("Set a new password for", agents.reset_password, name, form.get("password", ""))
 
 
-def _change(change, done: str):
+def _change(done: str, change, name: str, value):
+    """Apply an account change as the signed-in admin; the account rules' refusal is the message."""
     try:
-        change()
+        change(context.store(), name, value, actor=current_agent_name())
     except agents.AccountError as error:
         flash(str(error), "error")
     else:
-        flash(f"{done} {request.view_args['name']}.", "success")
+        flash(f"{done} {name}.", "success")
     return redirect(url_for(".agent_list"))
 
 
@@ -162,7 +153,9 @@ def audit_log():
     filters, values, problems = _audit_filters()
     given = {key: value for key, value in values.items() if value}
     before = request.args.get("before", type=int)
-    entries = _store().list_audit_entries(**filters, before_id=before, limit=AUDIT_PAGE_SIZE + 1)
+    entries = context.store().list_audit_entries(
+        **filters, before_id=before, limit=AUDIT_PAGE_SIZE + 1
+    )
     older = None
     if len(entries) > AUDIT_PAGE_SIZE:
         entries = entries[:AUDIT_PAGE_SIZE]
@@ -175,7 +168,7 @@ def audit_log():
         older=older,
         actions=audit.ACTIONS,
         outcomes=audit.OUTCOMES,
-        actors=_store().audit_actors(),
+        actors=context.store().audit_actors(),
         csv_url=url_for(".audit_csv", **given),
     )
 
@@ -185,7 +178,7 @@ def audit_csv():
     filters, _, problems = _audit_filters()
     if problems:
         abort(400, " ".join(problems))
-    store = _store()
+    store = context.store()
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
@@ -229,4 +222,4 @@ def spreadsheet_safe(cell: str) -> str:
 
 @bp.get("/feedback")
 def feedback():
-    return render_template("admin/feedback.html", entries=_store().list_feedback())
+    return render_template("admin/feedback.html", entries=context.store().list_feedback())

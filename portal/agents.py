@@ -14,11 +14,10 @@ import sys
 from functools import cache
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal import audit
+from portal import audit, context
 from portal.store import Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -156,10 +155,6 @@ cli = _AgentsCommands(
 )
 
 
-def _store() -> Store:
-    return current_app.extensions["store"]
-
-
 def _cli_actor() -> str:
     try:
         return f"command line ({getpass.getuser()})"
@@ -180,14 +175,16 @@ def _read_password(from_stdin: bool) -> str:
 def create_command(name: str, admin: bool, password_stdin: bool):
     """Create an agent account NAME (asks for its password twice)."""
     role = "admin" if admin else "agent"
-    name = create_agent(_store(), name, _read_password(password_stdin), role, actor=_cli_actor())
+    name = create_agent(
+        context.store(), name, _read_password(password_stdin), role, actor=_cli_actor()
+    )
     click.echo(f"Created {role} {name}. Sign in at /portal/sign-in.")
 
 
 @cli.command("list")
 def list_command():
     """List every account with its role, status and last sign-in."""
-    agents = _store().list_agents()
+    agents = context.store().list_agents()
     if not agents:
         click.echo("No agent accounts yet. Create one with: flask --app app agents create NAME")
         return
@@ -203,7 +200,7 @@ def list_command():
 @click.argument("name")
 def disable_command(name: str):
     """Disable account NAME: it can no longer sign in, and its sessions end now."""
-    set_disabled(_store(), name, True, actor=_cli_actor())
+    set_disabled(context.store(), name, True, actor=_cli_actor())
     click.echo(f"Disabled {normalise_name(name)}.")
 
 
@@ -211,7 +208,7 @@ def disable_command(name: str):
 @click.argument("name")
 def enable_command(name: str):
     """Let a disabled account NAME sign in again."""
-    set_disabled(_store(), name, False, actor=_cli_actor())
+    set_disabled(context.store(), name, False, actor=_cli_actor())
     click.echo(f"Enabled {normalise_name(name)}.")
 
 
@@ -220,5 +217,5 @@ def enable_command(name: str):
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def reset_password_command(name: str, password_stdin: bool):
     """Set a new password for NAME (asks twice); its sessions end now."""
-    reset_password(_store(), name, _read_password(password_stdin), actor=_cli_actor())
+    reset_password(context.store(), name, _read_password(password_stdin), actor=_cli_actor())
     click.echo(f"Set a new password for {normalise_name(name)}; its sessions have ended.")

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from portal.requests.redact import names_secret
 from portal.store import Store, utcnow
 
 #: Every action the log knows, with the label the admin pages show.
@@ -39,8 +40,6 @@ ACTIONS = {
 OUTCOMES = ("succeeded", "refused", "failed")
 
 REDACTED = "[redacted]"
-# Keys whose values are never written, whatever a caller passes in ``request``.
-_SECRET_KEY_PARTS = ("password", "secret", "token", "api_key", "apikey", "authorization")
 MAX_ANSWER_LENGTH = 2000
 MAX_REQUEST_LENGTH = 20000
 
@@ -87,18 +86,15 @@ def record(
 
 def record_action(action: str, outcome: str, **fields: Any) -> int:
     """``record`` for the agent signed in to this request, keeping the configured secrets out."""
-    from flask import current_app
+    from portal import context
+    from portal.auth import current_agent_name
 
-    from portal.auth import current_agent
-
-    agent = current_agent()
-    config = current_app.config["HELP_CENTER"]
     return record(
-        current_app.extensions["store"],
-        actor=agent["name"] if agent else "(not signed in)",
+        context.store(),
+        actor=current_agent_name(),
         action=action,
         outcome=outcome,
-        secrets=config.secrets,
+        secrets=context.config().secrets,
         **fields,
     )
 
@@ -116,17 +112,12 @@ def describe_answer(answer: str | Mapping[str, Any] | BaseException | None) -> s
 def _redact(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {
-            key: REDACTED if _names_secret(str(key)) else _redact(item)
+            key: REDACTED if names_secret(str(key)) else _redact(item)
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):
         return [_redact(item) for item in value]
     return value
-
-
-def _names_secret(key: str) -> bool:
-    normalised = key.lower().replace("-", "_")
-    return any(part in normalised for part in _SECRET_KEY_PARTS)
 
 
 def _hide(text: str, secrets: list[str]) -> str:

@@ -21,7 +21,6 @@ from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     flash,
     g,
     jsonify,
@@ -32,7 +31,7 @@ from flask import (
     url_for,
 )
 
-from portal import agents, audit
+from portal import agents, audit, context
 from portal.config import Config
 from portal.store import Store, utcnow
 
@@ -52,16 +51,22 @@ def current_agent() -> dict | None:
     return g.get("agent")
 
 
+def current_agent_name() -> str:
+    """Who to record as having acted: the agent, or a plain word where nobody is signed in."""
+    agent = current_agent()
+    return agent["name"] if agent else "(not signed in)"
+
+
 def init_app(app: Flask) -> None:
     """Guard the portal. Call before CSRF protection, so an unauthenticated request is sent to
     the sign-in page without its body being read."""
-    config: Config = app.config["HELP_CENTER"]
+    config: Config = app.config[context.CONFIG_KEY]
     app.config.update(
         SESSION_COOKIE_SECURE=config.session_cookie_secure,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
-    store: Store = app.extensions["store"]
+    store: Store = app.extensions[context.STORE_KEY]
     if config.is_sandbox:
         agents.ensure_demo_agent(store)
     else:
@@ -83,8 +88,8 @@ def _require_agent():
     g.agent = None
     if not request.path.startswith(GUARDED_PREFIXES) or request.endpoint == "static":
         return None
-    config: Config = current_app.config["HELP_CENTER"]
-    store: Store = current_app.extensions["store"]
+    config = context.config()
+    store = context.store()
     if config.trusted_user_header and request.headers.get(config.trusted_user_header):
         g.agent = _agent_from_proxy(store, config, request.headers[config.trusted_user_header])
         g.agent_via_proxy = True
@@ -183,8 +188,8 @@ def _count_failure(store: Store, config: Config, name: str, address: str, now: d
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
-    config: Config = current_app.config["HELP_CENTER"]
-    store: Store = current_app.extensions["store"]
+    config = context.config()
+    store = context.store()
     next_url = safe_next(request.values.get("next"))
     if current_agent() is not None and request.method == "GET":
         return redirect(next_url)
@@ -253,7 +258,7 @@ def sign_out():
     copied."""
     agent = current_agent()
     if agent is not None and not g.get("agent_via_proxy"):
-        current_app.extensions["store"].update_agent(agent["name"], sessions_valid_after=utcnow())
+        context.store().update_agent(agent["name"], sessions_valid_after=utcnow())
     session.clear()
     flash("You are signed out.")
     return redirect(url_for("auth.sign_in"))

@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
 
+from portal import context
 from portal.config import Config
 
 log = logging.getLogger("portal.errors")
@@ -26,7 +27,7 @@ REDACTED = "[redacted]"
 
 
 def init_app(app: Flask) -> None:
-    config: Config = app.config["HELP_CENTER"]
+    config: Config = app.config[context.CONFIG_KEY]
 
     def log_exception(exc_info) -> None:
         # Replaces Flask's own logging of unhandled errors, to add the reference id.

@@ -7,7 +7,9 @@ whose Origin names another host is refused outright.
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
+
+from portal import context
 
 bp = Blueprint("feedback", __name__, url_prefix="/api")
 
@@ -35,5 +37,5 @@ def record():
         errors["comment"] = f"Text of at most {MAX_COMMENT_LENGTH} characters."
     if errors:
         return jsonify(error="Some fields are not valid.", fields=errors), 400
-    current_app.extensions["store"].record_feedback(page, bool(helpful), comment)
+    context.store().record_feedback(page, bool(helpful), comment)
     return jsonify(status="recorded"), 201

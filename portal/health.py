@@ -1,7 +1,8 @@
 """A health check for load balancers and uptime monitors."""
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
+from portal import context
 from portal.site import built_at
 
 bp = Blueprint("health", __name__)
@@ -9,8 +10,8 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    config = current_app.config["HELP_CENTER"]
-    database_ok = current_app.extensions["store"].is_reachable()
+    config = context.config()
+    database_ok = context.store().is_reachable()
     site_built = built_at(config.site_dir)
     body = {
         "status": "ok" if database_ok else "unavailable",

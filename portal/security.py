@@ -25,6 +25,7 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import context
 from portal.config import Config
 
 COMMON_HEADERS = {
@@ -93,7 +94,7 @@ def init_app(app: Flask) -> None:
     ones they carry; the site's 404 page, also sent by Flask, has scripts of its own, so both
     sets of hashes are allowed.
     """
-    config: Config = app.config["HELP_CENTER"]
+    config: Config = app.config[context.CONFIG_KEY]
     frame_html = app.jinja_env.get_template("frame.html").render()
     site_404 = (config.site_dir / "404.html").read_text(encoding="utf-8")
     hashes = inline_script_hashes(frame_html)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from portal.audit import record_action
+from portal.auth import current_agent_name
+from portal.context import gelato, store
 from portal.gelato import errors
 from portal.gelato.models import Order
 from portal.knowledge import WHERE_IS_MY_ORDER
@@ -15,7 +17,7 @@ from portal.orders import rules, service
 from portal.orders.delivery import delivery_verdict, expected_window
 from portal.orders.forms import ConfirmForm, PlaceOrderForm
 from portal.requests.scenarios import ADDRESS_PROBLEM, DELIVERY_PROBLEM
-from portal.requests.views import agent_name, draft_to_return_to
+from portal.requests.views import draft_to_return_to
 
 bp = Blueprint("orders", __name__, url_prefix="/portal")
 
@@ -33,14 +35,6 @@ _AUDIT_ACTION = {
     "change-shipping-method": "change_shipping",
     "reorder": "reorder",
 }
-
-
-def gelato():
-    return current_app.extensions["gelato"]
-
-
-def store():
-    return current_app.extensions["store"]
 
 
 @bp.get("/actions/<slug>/")
@@ -224,7 +218,7 @@ def _place(order: Order, action: rules.Action, form: PlaceOrderForm, review: dic
             original=order,
             address=address,
             shipment_method_uid=method_uid,
-            actor=agent_name(),
+            actor=current_agent_name(),
         )
     except service.ActionInProgress:
         error = errors.GelatoError(

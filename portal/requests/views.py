@@ -16,7 +16,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -26,7 +25,8 @@ from flask import (
 )
 
 from portal.audit import record_action
-from portal.auth import current_agent
+from portal.auth import current_agent_name
+from portal.context import config, gelato, store
 from portal.knowledge import GELATO_SUPPORT
 from portal.orders import rules
 from portal.requests import compose, drafts, lookup, mail, uploads
@@ -41,29 +41,12 @@ STALE_SENDING = timedelta(minutes=5)
 _DRAFT_PATH = re.compile(r"/portal/requests/(\d+)/")
 
 
-def store():
-    return current_app.extensions["store"]
-
-
-def gelato():
-    return current_app.extensions["gelato"]
-
-
-def config():
-    return current_app.config["HELP_CENTER"]
-
-
 def limits() -> uploads.Limits:
     return uploads.Limits.from_config(config())
 
 
 def today() -> date:
     return date.today()
-
-
-def agent_name() -> str:
-    agent = current_agent()
-    return agent["name"] if agent else "(not signed in)"
 
 
 @bp.app_template_filter("file_size")
@@ -74,7 +57,7 @@ def file_size(size: int) -> str:
 @bp.get("/")
 def index():
     mine = request.args.get("mine") == "1"
-    rows = store().list_drafts(agent=agent_name() if mine else None)
+    rows = store().list_drafts(agent=current_agent_name() if mine else None)
     listed = [draft for draft in map(drafts.from_row, rows) if draft is not None]
     return render_template("requests/index.html", drafts=listed, scenarios=SCENARIOS, mine=mine)
 
@@ -86,9 +69,11 @@ def new(slug):
     except KeyError:
         abort(404)
     if request.method == "GET":
-        draft = drafts.start(scenario, agent_name(), gelato(), request.args.get("order", ""))
+        draft = drafts.start(
+            scenario, current_agent_name(), gelato(), request.args.get("order", "")
+        )
         return _form_page(draft)
-    return _save(drafts.Draft.new(scenario, agent_name()))
+    return _save(drafts.Draft.new(scenario, current_agent_name()))
 
 
 @bp.route("/<int:draft_id>/", methods=["GET", "POST"])
@@ -118,7 +103,7 @@ def _save(draft: drafts.Draft):
         store=store(),
         client=gelato(),
         limits=limits(),
-        known_secrets=_secrets(),
+        known_secrets=config().secrets,
         today=today(),
         check_now=step == "check",
     )
@@ -350,7 +335,7 @@ def _mark_sent(draft: drafts.Draft, via: str) -> None:
     draft.status = drafts.SENT
     draft.sent = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "by": agent_name(),
+        "by": current_agent_name(),
         "via": via,
     }
     store().update_draft(draft.id, status=drafts.SENT, fields=draft.fields_json())
@@ -411,8 +396,3 @@ def _load(draft_id: int) -> drafts.Draft:
     if draft is None:
         abort(404)
     return draft
-
-
-def _secrets() -> list[str | None]:
-    settings = config().smtp
-    return [config().gelato_api_key, config().secret_key, settings.password if settings else None]

@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,9 @@ from sqlalchemy.exc import DBAPIError
 from portal import create_app
 from portal.audit import record
 from portal.gelato.sandbox import create_sandbox, in_process_client
-from portal.orders import service
 from portal.store import Store
 from tests.conftest import SECRET_KEY, free_port, upgrade_in_workers_at_once
+from tests.orders.conftest import reorder_at_once
 
 
 def _postgres_bin() -> Path | None:
@@ -96,23 +95,7 @@ def test_twenty_simultaneous_reorders_with_one_key_place_one_order(store):
         [row] = sandbox.orders_with_reference("NW-1009")
         original = gelato.get_order(row["id"])
 
-        def submit(_):
-            try:
-                return service.place_once(
-                    gelato,
-                    store,
-                    key="a" * 32,
-                    action=service.REORDER,
-                    original=original,
-                    address=original.shipping_address,
-                    shipment_method_uid=None,
-                    actor="t",
-                ).order.id
-            except service.ActionInProgress:
-                return None
-
-        with ThreadPoolExecutor(20) as pool:
-            placed = {order_id for order_id in pool.map(submit, range(20)) if order_id}
+        placed = {i for i in reorder_at_once(gelato, store, original, key="a" * 32) if i}
     assert len(placed) == 1
     assert sandbox.calls_to("POST", "/v4/orders") == 1
 

@@ -96,3 +96,6 @@ ERROR_CODES = {
 #: (assumption A7)
 SEARCH_MAX_LIMIT = 100
 SEARCH_DEFAULT_LIMIT = 50
+
+#: (assumption A20) Countries the sandbox treats as having no postal codes.
+NO_POST_CODE = frozenset({"AE", "HK"})

@@ -261,6 +261,28 @@ class GelatoClient:
                 break
         return rows
 
+    def find_created_order(self, order_reference_id: str) -> Order | None:
+        """The order a create may have placed, looked up by the reference it carried (search by
+        reference, then get the newest match). For callers that, like ``create_order`` itself,
+        must know whether an unconfirmed create landed before they try again."""
+        try:
+            rows = self.find_orders_by_reference(order_reference_id)
+        except errors.GelatoError as exc:
+            raise errors.GelatoUnavailable(
+                f"Gelato did not confirm the new order {order_reference_id!r}, and checking "
+                "whether it exists failed too. Search for the reference before trying again."
+            ) from exc
+        if not rows:
+            return None
+        newest = max(rows, key=lambda row: row.created_at or datetime.min.replace(tzinfo=UTC))
+        try:
+            return self.get_order(newest.id)
+        except errors.GelatoError as exc:
+            raise errors.GelatoUnavailable(
+                f"The order {order_reference_id!r} was placed (Gelato id {newest.id}), but Gelato "
+                "did not answer when asked for it. Do not place it again; open it later."
+            ) from exc
+
     def create_order(
         self,
         order_reference_id: str,
@@ -316,7 +338,7 @@ class GelatoClient:
                     raise self._failure(result)
                 self._log("POST", path, result, duration, attempt, f"retry in {delay:.2f} s")
                 time.sleep(delay)
-                if kind == THROTTLED and (existing := self._find_created(order_reference_id)):
+                if kind == THROTTLED and (existing := self.find_created_order(order_reference_id)):
                     return existing
                 continue
 
@@ -326,7 +348,7 @@ class GelatoClient:
 
             # A timeout after sending, a dropped connection, a 5xx: the order may exist.
             self._log("POST", path, result, duration, attempt, "checking by reference")
-            if existing := self._find_created(order_reference_id):
+            if existing := self.find_created_order(order_reference_id):
                 return existing
             raise errors.GelatoUnavailable(
                 f"Gelato did not confirm the new order {order_reference_id!r}, and no order with "
@@ -498,26 +520,6 @@ class GelatoClient:
             if isinstance(result, httpx.RequestError):
                 raise self._failure(result)
             return result
-
-    def _find_created(self, order_reference_id: str) -> Order | None:
-        """The order a create may have placed, looked up by the reference it carried."""
-        try:
-            rows = self.find_orders_by_reference(order_reference_id)
-        except errors.GelatoError as exc:
-            raise errors.GelatoUnavailable(
-                f"Gelato did not confirm the new order {order_reference_id!r}, and checking "
-                "whether it exists failed too. Search for the reference before trying again."
-            ) from exc
-        if not rows:
-            return None
-        newest = max(rows, key=lambda row: row.created_at or datetime.min.replace(tzinfo=UTC))
-        try:
-            return self.get_order(newest.id)
-        except errors.GelatoError as exc:
-            raise errors.GelatoUnavailable(
-                f"The order {order_reference_id!r} was placed (Gelato id {newest.id}), but Gelato "
-                "did not answer when asked for it. Do not place it again; open it later."
-            ) from exc
 
     def _is_canceled(self, order_id: str) -> bool:
         """One quick look at the order; any doubt counts as not canceled."""

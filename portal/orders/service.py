@@ -143,8 +143,7 @@ def _existing_order(client: GelatoClient, reference: str, claim: ActionClaim) ->
     """After an unconfirmed attempt, the order it may have placed."""
     if claim.previous_state != "uncertain":
         return None
-    found = client.find_orders_by_reference(reference)
-    return client.get_order(found[0].id) if found else None
+    return client.find_created_order(reference)
 
 
 def _link_metadata(original: Order, action: str) -> dict[str, str]:

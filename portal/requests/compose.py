@@ -209,9 +209,11 @@ def eml_filename(request: PreparedRequest) -> str:
 
 
 def _opening(scenario: Scenario) -> str:
+    # Only the first letter drops to lower case: "API" and "Gelato" keep theirs.
+    title = scenario.title[:1].lower() + scenario.title[1:]
     if scenario.started_by == GELATO:
-        return f"This answers your message about: {scenario.title.lower()}."
-    return f"We need your help with: {scenario.title.lower()}."
+        return f"This answers your message about: {title}."
+    return f"We need your help with: {title}."
 
 
 def _entry(

@@ -174,8 +174,7 @@ def _self_service_offers(draft: drafts.Draft) -> list[dict]:
     if draft.scenario is not ADDRESS_PROBLEM or original is None:
         return []
     offers = []
-    can_cancel = rules.is_allowed(rules.CANCEL_ORDER, original.status)
-    if can_cancel and original.order_type != "draft":
+    if rules.can_cancel_and_replace(original.status, original.order_type):
         offers.append(
             {
                 "title": rules.CHANGE_ADDRESS.title,

@@ -4,13 +4,13 @@ Attempts are counted twice where both can see them: by the sandbox (calls receiv
 client's log (one line per attempt). Times are only bounded from above, generously.
 """
 
-import socket
 import time
 
 import pytest
 
 from portal.gelato import GelatoClient, errors
 from portal.gelato.sandbox import base_urls
+from tests.conftest import free_port
 
 
 @pytest.fixture
@@ -142,14 +142,8 @@ def test_a_dropped_connection_is_retried(client, sandbox, order_path, attempts):
     assert "-> 200 in " in second
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_connection_refused_is_retried_then_unavailable(attempts):
-    url = f"http://127.0.0.1:{_closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     with GelatoClient("key", base_urls=base_urls(url), max_attempts=3, backoff=0.01) as client:
         with pytest.raises(errors.GelatoUnavailable) as caught:
             client.get_order("some-order")

@@ -79,6 +79,11 @@ def test_the_body_follows_the_checklist_and_ends_with_the_response_time():
     assert GELATO_SUPPORT.email_response in last
 
 
+def test_the_opening_names_the_situation_keeping_its_proper_nouns():
+    body = plain_request(API_SUBMISSION_FAILURE, {"order_number": "SHOP-1"}).body
+    assert "We need your help with: order cannot be submitted through the API." in body
+
+
 def test_a_late_claim_says_so_in_the_email():
     body = damage_claim(delivery_date="2025-02-03").body
     assert "2025-02-03 (45 days ago. We know this is outside the 30-day window" in body

@@ -335,7 +335,7 @@ def test_file_concern_answer_with_a_corrected_file(agent_client):
     )
     assert response.headers["Location"].endswith("/preview")
     preview = text_of(agent_client.get(response.headers["Location"]))
-    assert "This answers your message about: file or quality concern" in preview
+    assert "This answers your message about: file or quality concern raised by Gelato." in preview
     assert "Your direction: Use the corrected file and reorder" in preview
     assert "The corrected file: attached: corrected-file-mug-john.pdf" in preview
     assert "Kind of concern: Spelling error" in preview

@@ -1,7 +1,6 @@
 """SMTP: the setting, and a real exchange with a server on 127.0.0.1."""
 
 import email
-import socket
 from datetime import date
 from email import policy
 
@@ -11,6 +10,7 @@ from portal.config import ConfigError, load_config
 from portal.requests import compose, mail
 from portal.requests.mail import MailError, SmtpSettings, SmtpUrlError
 from portal.requests.scenarios import SOMETHING_ELSE
+from tests.conftest import free_port
 from tests.requests.conftest import PNG
 from tests.requests.smtp_server import SmtpBehaviour, SmtpServer
 
@@ -136,9 +136,7 @@ def test_a_refused_recipient_is_named():
 
 
 def test_an_unreachable_server_is_said_so():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     settings = SmtpSettings.from_url(f"smtp://127.0.0.1:{port}?starttls=off")
     with pytest.raises(MailError, match=f"127.0.0.1:{port} could not be reached"):
         mail.send_message(settings, a_message()[1])

@@ -54,7 +54,7 @@ def test_drafts_and_files_in_sqlite(tmp_path):
 
 
 def test_drafts_and_files_in_postgresql(postgres_url):  # noqa: F811
-    store = Store.from_url(postgres_url.replace("postgresql://", "postgresql+psycopg://"))
+    store = Store.from_url(postgres_url)
     store.upgrade()
     try:
         exercise(store)

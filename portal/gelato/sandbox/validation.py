@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from portal.gelato.assumptions import NO_POST_CODE
 from portal.gelato.sandbox.catalog import PRODUCTS
 from portal.gelato.statuses import ORDER_TYPES, SUPPORTED_CURRENCIES
 
@@ -62,8 +63,6 @@ ADDRESS_LIMITS = {
 }
 REQUIRED_ADDRESS_FIELDS = ("firstName", "lastName", "addressLine1", "city", "country", "email")
 STATE_REQUIRED = frozenset({"US", "CA", "AU"})
-#: Countries the sandbox treats as having no postal codes (assumption A20).
-NO_POST_CODE = frozenset({"AE", "HK"})
 RETURN_ADDRESS_FIELDS = frozenset(
     {
         "companyName",

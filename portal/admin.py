@@ -62,7 +62,7 @@ def index():
 @bp.get("/agents")
 def agent_list():
     return render_template(
-        "admin/agents.html", agents=context.store().list_agents(), roles=agents.ROLES
+        "admin/agents.html", agents=context.store().accounts.list(), roles=agents.ROLES
     )
 
 
@@ -153,9 +153,7 @@ def audit_log():
     filters, values, problems = _audit_filters()
     given = {key: value for key, value in values.items() if value}
     before = request.args.get("before", type=int)
-    entries = context.store().list_audit_entries(
-        **filters, before_id=before, limit=AUDIT_PAGE_SIZE + 1
-    )
+    entries = context.store().audit.list(**filters, before_id=before, limit=AUDIT_PAGE_SIZE + 1)
     older = None
     if len(entries) > AUDIT_PAGE_SIZE:
         entries = entries[:AUDIT_PAGE_SIZE]
@@ -168,7 +166,7 @@ def audit_log():
         older=older,
         actions=audit.ACTIONS,
         outcomes=audit.OUTCOMES,
-        actors=context.store().audit_actors(),
+        actors=context.store().audit.actors(),
         csv_url=url_for(".audit_csv", **given),
     )
 
@@ -186,7 +184,7 @@ def audit_csv():
         writer.writerow(CSV_COLUMNS)
         before = None
         while True:
-            batch = store.list_audit_entries(**filters, before_id=before, limit=CSV_BATCH_SIZE)
+            batch = store.audit.list(**filters, before_id=before, limit=CSV_BATCH_SIZE)
             for entry in batch:
                 writer.writerow([spreadsheet_safe(_csv_value(entry[c])) for c in CSV_COLUMNS])
             yield buffer.getvalue()
@@ -222,4 +220,4 @@ def spreadsheet_safe(cell: str) -> str:
 
 @bp.get("/feedback")
 def feedback():
-    return render_template("admin/feedback.html", entries=context.store().list_feedback())
+    return render_template("admin/feedback.html", entries=context.store().feedback.list())

@@ -88,7 +88,7 @@ def create_agent(store: Store, name: str, password: str, role: str, *, actor: st
     problem = password_problem(password, name)
     if problem:
         raise AccountError(problem)
-    if not store.add_agent(name, hash_password(password), role):
+    if not store.accounts.add(name, hash_password(password), role):
         raise AccountError(f"There is already an account named {name}.")
     audit.record(
         store, actor=actor, action="agent_created", outcome="succeeded", request={"name": name}
@@ -103,7 +103,7 @@ def set_disabled(store: Store, name: str, disabled: bool, *, actor: str) -> None
     values = (
         {"disabled_at": now, "sessions_valid_after": now} if disabled else {"disabled_at": None}
     )
-    if not store.update_agent(name, **values):
+    if not store.accounts.update(name, **values):
         raise AccountError(f"There is no account named {name}.")
     action = "agent_disabled" if disabled else "agent_enabled"
     audit.record(store, actor=actor, action=action, outcome="succeeded", request={"name": name})
@@ -115,9 +115,11 @@ def reset_password(store: Store, name: str, password: str, *, actor: str) -> Non
     problem = password_problem(password, name)
     if problem:
         raise AccountError(problem)
-    if store.agent_by_name(name) is None:
+    if store.accounts.by_name(name) is None:
         raise AccountError(f"There is no account named {name}.")
-    store.update_agent(name, password_hash=hash_password(password), sessions_valid_after=utcnow())
+    store.accounts.update(
+        name, password_hash=hash_password(password), sessions_valid_after=utcnow()
+    )
     audit.record(
         store, actor=actor, action="password_reset", outcome="succeeded", request={"name": name}
     )
@@ -125,16 +127,18 @@ def reset_password(store: Store, name: str, password: str, *, actor: str) -> Non
 
 def ensure_demo_agent(store: Store) -> None:
     """Sandbox mode: make sure the demo admin exists, so the printed credentials work."""
-    if store.agent_by_name(DEMO_AGENT_NAME) is None:
-        store.add_agent(DEMO_AGENT_NAME, hash_password(DEMO_AGENT_PASSWORD), "admin", is_demo=True)
+    if store.accounts.by_name(DEMO_AGENT_NAME) is None:
+        store.accounts.add(
+            DEMO_AGENT_NAME, hash_password(DEMO_AGENT_PASSWORD), "admin", is_demo=True
+        )
 
 
 def disable_demo_agents(store: Store) -> None:
     """Live mode: a database first used in the sandbox must not keep a published password."""
     now = utcnow()
-    for agent in store.list_agents():
+    for agent in store.accounts.list():
         if agent["is_demo"] and agent["disabled_at"] is None:
-            store.update_agent(agent["name"], disabled_at=now, sessions_valid_after=now)
+            store.accounts.update(agent["name"], disabled_at=now, sessions_valid_after=now)
             log.warning("Disabled the sandbox demo account %r: this is live mode.", agent["name"])
 
 
@@ -184,7 +188,7 @@ def create_command(name: str, admin: bool, password_stdin: bool):
 @cli.command("list")
 def list_command():
     """List every account with its role, status and last sign-in."""
-    agents = context.store().list_agents()
+    agents = context.store().accounts.list()
     if not agents:
         click.echo("No agent accounts yet. Create one with: flask --app app agents create NAME")
         return

@@ -72,7 +72,7 @@ def record(
     request_text = json.dumps(
         _redact(dict(request or {})), sort_keys=True, ensure_ascii=False, default=str
     )
-    return store.add_audit_entry(
+    return store.audit.add(
         at=at or utcnow(),
         actor=actor[:100],
         action=action,

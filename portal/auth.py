@@ -105,7 +105,7 @@ def _require_agent():
 
 def _agent_from_proxy(store: Store, config: Config, user_name: str) -> dict:
     name = agents.normalise_name(user_name)
-    agent = store.agent_by_name(name)
+    agent = store.accounts.by_name(name)
     if agent is None or not _may_sign_in(agent, config):
         abort(
             403,
@@ -128,7 +128,7 @@ def _agent_from_session(store: Store, config: Config) -> dict | None:
             "Sign in again to continue."
         )
         return None
-    agent = store.agent_by_id(agent_id)
+    agent = store.accounts.by_id(agent_id)
     if (
         agent is None
         or not _may_sign_in(agent, config)
@@ -175,7 +175,7 @@ def sign_in_locked_until(
     limits = [config.sign_in_attempts_per_account, config.sign_in_attempts_per_address]
     releases = []
     for subject, limit in zip(_subjects(name, address), limits, strict=True):
-        count, earliest = store.count_sign_in_failures(subject, since=now - window)
+        count, earliest = store.accounts.count_sign_in_failures(subject, since=now - window)
         if count >= limit and earliest is not None:
             releases.append(earliest + window)
     return max(releases, default=None)
@@ -183,7 +183,9 @@ def sign_in_locked_until(
 
 def _count_failure(store: Store, config: Config, name: str, address: str, now: datetime) -> None:
     window = timedelta(minutes=config.sign_in_lockout_minutes)
-    store.record_sign_in_failure(_subjects(name, address), at=now, forget_before=now - window)
+    store.accounts.record_sign_in_failure(
+        _subjects(name, address), at=now, forget_before=now - window
+    )
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -201,7 +203,7 @@ def sign_in():
                 error=error,
                 name=name,
                 next_url=next_url,
-                no_agents=not store.has_agents(),
+                no_agents=not store.accounts.any(),
                 demo=(agents.DEMO_AGENT_NAME, agents.DEMO_AGENT_PASSWORD)
                 if config.is_sandbox
                 else None,
@@ -229,7 +231,7 @@ def sign_in():
         )
         return (*response, {"Retry-After": str(minutes * 60)})
 
-    agent = store.agent_by_name(name)
+    agent = store.accounts.by_name(name)
     if not agents.password_matches(agent, password) or not _may_sign_in(agent, config):
         _count_failure(store, config, name, address, now)
         audit.record(
@@ -241,8 +243,8 @@ def sign_in():
         )
         return page("The name or the password is wrong, or the account is disabled.", name=name)
 
-    store.clear_sign_in_failures(_subjects(name, address)[0])
-    store.update_agent(name, last_sign_in_at=now)
+    store.accounts.clear_sign_in_failures(_subjects(name, address)[0])
+    store.accounts.update(name, last_sign_in_at=now)
     audit.record(
         store, actor=name, action="sign_in", outcome="succeeded", request={"address": address}
     )
@@ -258,7 +260,7 @@ def sign_out():
     copied."""
     agent = current_agent()
     if agent is not None and not g.get("agent_via_proxy"):
-        context.store().update_agent(agent["name"], sessions_valid_after=utcnow())
+        context.store().accounts.update(agent["name"], sessions_valid_after=utcnow())
     session.clear()
     flash("You are signed out.")
     return redirect(url_for("auth.sign_in"))

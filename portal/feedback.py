@@ -37,5 +37,5 @@ def record():
         errors["comment"] = f"Text of at most {MAX_COMMENT_LENGTH} characters."
     if errors:
         return jsonify(error="Some fields are not valid.", fields=errors), 400
-    context.store().record_feedback(page, bool(helpful), comment)
+    context.store().feedback.record(page, bool(helpful), comment)
     return jsonify(status="recorded"), 201

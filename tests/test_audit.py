@@ -70,7 +70,7 @@ def test_audit_log_records_a_successful_a_refused_and_a_failed_action(store, adm
     assert "409 NotCancellable: the order is already in production" in html
     assert "TimeoutError: Gelato did not answer within 10 s" in html
 
-    [refused] = store.list_audit_entries(outcome="refused")
+    [refused] = store.audit.list(outcome="refused")
     assert (refused["actor"], refused["action"], refused["order_id"]) == ("ana", "cancel", "o-1002")
     assert refused["request"] == '{"orderId": "o-1002", "reason": "Customer changed their mind"}'
     assert refused["at"].tzinfo is not None
@@ -85,7 +85,7 @@ def test_audit_log_records_a_successful_a_refused_and_a_failed_action(store, adm
 
 def test_an_action_view_records_in_the_name_of_the_signed_in_agent(app, store):
     with app.test_request_context("/portal/orders/o-1001/cancel", method="POST"):
-        g.agent = store.agent_by_name("demo")
+        g.agent = store.accounts.by_name("demo")
         entry_id = audit.record_action(
             "cancel",
             "succeeded",
@@ -94,7 +94,7 @@ def test_an_action_view_records_in_the_name_of_the_signed_in_agent(app, store):
             request={"orderId": "o-1001"},
             gelato_answer={"status": 200},
         )
-    [entry] = store.list_audit_entries(order="shop-1001")
+    [entry] = store.audit.list(order="shop-1001")
     assert entry["id"] == entry_id
     assert entry["actor"] == "demo"
 
@@ -114,7 +114,7 @@ def test_what_is_recorded_never_holds_a_secret(environ):
             request={"address": {"line1": "1 Main St"}, "api_key": "x", "X-API-KEY": "y"},
             gelato_answer=RuntimeError(f"401 for key {key}"),
         )
-    [entry] = store.list_audit_entries()
+    [entry] = store.audit.list()
     assert key not in entry["request"] + entry["gelato_answer"]
     assert '"api_key": "[redacted]"' in entry["request"]
     assert '"X-API-KEY": "[redacted]"' in entry["request"]
@@ -136,7 +136,7 @@ def test_the_database_refuses_to_change_or_remove_entries(store):
     for statement in ["UPDATE audit_log SET outcome = 'failed'", "DELETE FROM audit_log"]:
         with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as connection:
             connection.execute(text(statement))
-    assert len(store.list_audit_entries()) == 1
+    assert len(store.audit.list()) == 1
     assert not [
         name for name in dir(store) if "audit" in name and name.startswith(("update", "delete"))
     ]
@@ -145,7 +145,7 @@ def test_the_database_refuses_to_change_or_remove_entries(store):
 def test_failed_and_successful_sign_ins_are_recorded(app, store, client, sign_in):
     sign_in(client, "demo", "wrong-password")
     sign_in(client, "demo", "gelato-sandbox")
-    entries = store.list_audit_entries(action="sign_in")
+    entries = store.audit.list(action="sign_in")
     assert [(e["actor"], e["outcome"]) for e in entries] == [
         ("demo", "succeeded"),
         ("demo", "failed"),
@@ -241,8 +241,8 @@ def test_user_supplied_text_is_escaped_on_the_audit_page(store, admin_client):
 
 
 def test_admins_read_the_article_feedback(app, store, admin_client):
-    store.record_feedback("/contact/", False, "<b>Where</b> are the chat hours?")
-    store.record_feedback("//evil.test/", True, "")
+    store.feedback.record("/contact/", False, "<b>Where</b> are the chat hours?")
+    store.feedback.record("//evil.test/", True, "")
     html = admin_client.get("/portal/admin/feedback").get_data(as_text=True)
     assert '<a href="/contact/">/contact/</a>' in html
     assert "&lt;b&gt;Where&lt;/b&gt; are the chat hours?" in html

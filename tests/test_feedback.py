@@ -10,7 +10,7 @@ def test_feedback_from_an_article_is_stored(app, client):
         headers={"Origin": "http://localhost"},
     )
     assert response.status_code == 201
-    [row] = app.extensions["store"].list_feedback()
+    [row] = app.extensions["store"].feedback.list()
     assert (row["page"], row["helpful"], row["comment"]) == (
         "/contact/",
         False,
@@ -23,7 +23,7 @@ def test_feedback_from_another_site_is_refused(app, client):
         "/api/feedback", json={"page": "/", "helpful": 1}, headers={"Origin": "https://evil.test"}
     )
     assert response.status_code == 403
-    assert app.extensions["store"].list_feedback() == []
+    assert app.extensions["store"].feedback.list() == []
 
 
 def test_feedback_must_be_json(client):

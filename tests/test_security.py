@@ -251,7 +251,7 @@ def test_no_page_error_page_header_or_log_line_shows_the_configured_key(
     assert "Error " in logged  # the 500's log line was captured
     assert LIVE_KEY not in logged
     store = app.extensions["store"]
-    assert LIVE_KEY not in str(store.list_audit_entries(limit=1000))
+    assert LIVE_KEY not in str(store.audit.list(limit=1000))
 
 
 def test_user_supplied_text_is_escaped_where_it_is_shown_again(client, sign_in):

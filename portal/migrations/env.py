@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from portal.store import metadata
+from portal.store.tables import metadata
 
 context.configure(
     connection=context.config.attributes["connection"],

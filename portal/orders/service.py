@@ -93,7 +93,7 @@ def place_once(
     ``PartlyDone`` when the original is canceled but the new order is not placed.
     """
     now = now or datetime.now(UTC)
-    claim = store.claim_action(key, action=action, order_id=original.id, actor=actor, now=now)
+    claim = store.actions.claim(key, action=action, order_id=original.id, actor=actor, now=now)
     if not claim.won:
         if claim.state == "done" and claim.result_order_id:
             order = client.get_order(claim.result_order_id)
@@ -106,7 +106,7 @@ def place_once(
         if action == REPLACE and not canceled:
             _cancel_unless_canceled(client, original.id)
             canceled = True
-            store.update_action(key, step="original_canceled")
+            store.actions.update(key, step="original_canceled")
         order = _existing_order(client, reference, claim) or client.create_order(
             reference,
             customer_reference_id=original.customer_reference_id,
@@ -119,11 +119,11 @@ def place_once(
     except errors.GelatoError as error:
         # Unreachable means it may have landed: the next attempt looks for it before placing.
         unreachable = isinstance(error, errors.GelatoUnavailable)
-        store.update_action(key, state="uncertain" if unreachable else "failed")
+        store.actions.update(key, state="uncertain" if unreachable else "failed")
         if canceled:
             raise PartlyDone(error) from error
         raise
-    store.update_action(key, state="done", result_order_id=order.id)
+    store.actions.update(key, state="done", result_order_id=order.id)
     return Placed(order, canceled, repeated=False)
 
 

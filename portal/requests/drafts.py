@@ -135,7 +135,7 @@ class Submission:
 
 
 def load(store: Store, draft_id: int) -> Draft | None:
-    row = store.get_draft(draft_id)
+    row = store.drafts.get(draft_id)
     return from_row(row) if row is not None else None
 
 
@@ -151,7 +151,7 @@ def stored_files(store: Store, draft: Draft, *, with_data: bool = False) -> list
     ``check``, ``prepared_request`` and the page."""
     if draft.id is None:
         return []
-    return store.list_attachments(draft.id, with_data=with_data)
+    return store.drafts.list_attachments(draft.id, with_data=with_data)
 
 
 def check(draft: Draft, files: Iterable[Mapping], today: date) -> Completeness:
@@ -238,7 +238,7 @@ def apply(
     look_up_and_prefill(draft, client)
 
     if draft.id is None:
-        draft.id = store.create_draft(
+        draft.id = store.drafts.create(
             scenario=draft.scenario.slug,
             agent=draft.agent,
             fields=draft.fields_json(),
@@ -251,7 +251,7 @@ def apply(
     changed = files_added or draft.fields_json() != before
     if changed or draft.status == DRAFT or not verdict.complete:
         draft.status = PREPARED if verdict.complete else DRAFT
-    store.update_draft(draft.id, fields=draft.fields_json(), status=draft.status)
+    store.drafts.update(draft.id, fields=draft.fields_json(), status=draft.status)
     return verdict
 
 
@@ -287,7 +287,7 @@ def _store_files(
             incoming = _cleaned_log_files(draft, key, submission.log_files.get(key, []), secrets)
         if not incoming:
             continue
-        stored = store.list_attachments(draft.id)
+        stored = store.drafts.list_attachments(draft.id)
         accepted, refused = uploads.accept_files(
             incoming,
             photos_only=requirement.kind == "photos",
@@ -297,7 +297,7 @@ def _store_files(
         )
         for file in accepted:
             content_type = "text/plain" if requirement.kind == "logs" else file.content_type
-            new_id = store.add_attachment(
+            new_id = store.drafts.add_attachment(
                 draft.id,
                 role=key,
                 filename=file.filename,
@@ -345,7 +345,7 @@ def fill_in_reorder(draft: Draft, reorder: OrderFacts, store: Store, today: date
     draft.orders["reorder_number"] = replace(reorder, query=reorder.number)
     verdict = check(draft, stored_files(store, draft), today)
     draft.status = PREPARED if verdict.complete else DRAFT
-    store.update_draft(draft.id, fields=draft.fields_json(), status=draft.status)
+    store.drafts.update(draft.id, fields=draft.fields_json(), status=draft.status)
 
 
 def prepared_request(

@@ -57,7 +57,7 @@ def file_size(size: int) -> str:
 @bp.get("/")
 def index():
     mine = request.args.get("mine") == "1"
-    rows = store().list_drafts(agent=current_agent_name() if mine else None)
+    rows = store().drafts.list(agent=current_agent_name() if mine else None)
     listed = [draft for draft in map(drafts.from_row, rows) if draft is not None]
     return render_template("requests/index.html", drafts=listed, scenarios=SCENARIOS, mine=mine)
 
@@ -93,9 +93,9 @@ def _save(draft: drafts.Draft):
     form = form_class(draft.scenario.slug)()
     removed = None
     if step.startswith("remove-") and step[7:].isdigit() and draft.id is not None:
-        removed = store().get_attachment(draft.id, int(step[7:]))
+        removed = store().drafts.get_attachment(draft.id, int(step[7:]))
         if removed is not None:
-            store().delete_attachment(draft.id, removed["id"])
+            store().drafts.delete_attachment(draft.id, removed["id"])
             draft.status = drafts.DRAFT  # judged again below, with one file less
     verdict = drafts.apply(
         draft,
@@ -272,7 +272,7 @@ def download(draft_id):
     prepared = _prepared(draft, files)
     data = compose.eml_bytes(prepared)
     if draft.status in drafts.SENDABLE:
-        store().update_draft(draft.id, status=drafts.DOWNLOADED)
+        store().drafts.update(draft.id, status=drafts.DOWNLOADED)
     record_action("request_downloaded", "succeeded", **_audit(draft, prepared, "eml"))
     name = compose.eml_filename(prepared)
     return Response(
@@ -296,7 +296,7 @@ def send(draft_id):
     if draft.status == drafts.SENDING and draft.updated_at < datetime.now(UTC) - STALE_SENDING:
         claimable = (*claimable, drafts.SENDING)
     previous = draft.status
-    if not store().update_draft(draft.id, status=drafts.SENDING, only_if_status=claimable):
+    if not store().drafts.update(draft.id, status=drafts.SENDING, only_if_status=claimable):
         flash("This request is already sent, or being sent right now.", "error")
         return redirect(url_for(".preview", draft_id=draft.id))
     prepared = _prepared(draft, files)
@@ -305,7 +305,7 @@ def send(draft_id):
         mail.send_message(settings, compose.email_message(prepared, unsent=False))
     except mail.MailError as error:
         restored = previous if previous in drafts.SENDABLE else drafts.PREPARED
-        store().update_draft(draft.id, status=restored)
+        store().drafts.update(draft.id, status=restored)
         draft.status = restored
         record_action("request_sent", "failed", gelato_answer=str(error), **audit)
         return _preview_page(draft, verdict, files, error=str(error), status=502)
@@ -337,7 +337,7 @@ def _mark_sent(draft: drafts.Draft, via: str) -> None:
         "by": current_agent_name(),
         "via": via,
     }
-    store().update_draft(draft.id, status=drafts.SENT, fields=draft.fields_json())
+    store().drafts.update(draft.id, status=drafts.SENT, fields=draft.fields_json())
 
 
 def _audit(draft: drafts.Draft, prepared: compose.PreparedRequest, via: str) -> dict:
@@ -364,14 +364,14 @@ def discard(draft_id):
     if draft.is_sent:
         flash("A sent request stays on the list.", "error")
         return redirect(url_for(".preview", draft_id=draft.id))
-    store().delete_draft(draft.id)
+    store().drafts.delete(draft.id)
     flash(f"Request #{draft.id} ({draft.scenario.title}) was discarded.", "success")
     return redirect(url_for(".index"))
 
 
 @bp.get("/<int:draft_id>/files/<int:file_id>")
 def file(draft_id, file_id):
-    row = store().get_attachment(draft_id, file_id)
+    row = store().drafts.get_attachment(draft_id, file_id)
     if row is None:
         abort(404)
     inline = row["content_type"] in uploads.DISPLAYABLE

@@ -150,7 +150,7 @@ def test_damage_claim_from_order_page_to_eml(app, agent_client, gelato, order_id
         "photo-packaging-outside-1.png": PNG,
         "photo-packaging-inside-1.heic": HEIC,
     }
-    [entry] = store_of(app).list_audit_entries(action="request_downloaded")
+    [entry] = store_of(app).audit.list(action="request_downloaded")
     assert (entry["actor"], entry["order_id"], entry["outcome"]) == (
         "ana",
         original.id,
@@ -292,9 +292,10 @@ def test_api_failure_logs_lose_their_secrets_before_anything_is_kept(app, agent_
     assert b"'X-API-KEY': '[removed]'" in attachment.get_content().encode()
     # Nowhere in the database either.
     store = store_of(app)
-    assert KEY not in json.dumps(store.get_draft(draft_id)["fields"])
+    assert KEY not in json.dumps(store.drafts.get(draft_id)["fields"])
     assert all(
-        KEY.encode() not in row["data"] for row in store.list_attachments(draft_id, with_data=True)
+        KEY.encode() not in row["data"]
+        for row in store.drafts.list_attachments(draft_id, with_data=True)
     )
 
 
@@ -420,7 +421,7 @@ def test_something_else_keeps_hostile_input_harmless(app, agent_client):
     assert "<script>alert" not in preview
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in preview
     assert "Refund Bcc: everyone@example.com" in preview
-    [stored] = store_of(app).list_attachments(draft_id)
+    [stored] = store_of(app).drafts.list_attachments(draft_id)
     served = agent_client.get(f"/portal/requests/{draft_id}/files/{stored['id']}")
     assert served.mimetype == "application/octet-stream"
     assert served.headers["Content-Disposition"] == 'attachment; filename="page.html"'
@@ -484,12 +485,12 @@ def test_too_many_photos_keep_the_rest_of_the_form(app, agent_client):
 def test_a_photo_can_be_removed(agent_client, app):
     response = new_draft(agent_client, "damaged-product", files={"photos_item": [photo()]})
     draft_id = draft_id_of(response)
-    [stored] = store_of(app).list_attachments(draft_id)
+    [stored] = store_of(app).drafts.list_attachments(draft_id)
     response = save(
         agent_client, draft_id, {"damage_description": "x"}, step=f"remove-{stored['id']}"
     )
     assert response.headers["Location"].endswith("#photos_item-field")
-    assert store_of(app).list_attachments(draft_id) == []
+    assert store_of(app).drafts.list_attachments(draft_id) == []
     assert (
         prefilled(text_of(agent_client.get(f"/portal/requests/{draft_id}/")))["damage_description"]
         == "x"
@@ -500,7 +501,7 @@ def test_photos_are_shown_back_as_what_they_are(agent_client, app):
     draft_id = draft_id_of(
         new_draft(agent_client, "damaged-product", files={"photos_item": [photo(PNG, "a.png")]})
     )
-    [stored] = store_of(app).list_attachments(draft_id)
+    [stored] = store_of(app).drafts.list_attachments(draft_id)
     served = agent_client.get(f"/portal/requests/{draft_id}/files/{stored['id']}")
     assert (served.mimetype, served.data) == ("image/png", PNG)
     assert served.headers["Content-Disposition"] == 'inline; filename="a.png"'
@@ -590,7 +591,7 @@ def test_marking_as_sent_locks_the_request(app, agent_client):
     )
     page = text_of(agent_client.get(response.headers["Location"]))
     assert "from their mail program" in page
-    [entry] = store_of(app).list_audit_entries(action="request_sent")
+    [entry] = store_of(app).audit.list(action="request_sent")
     assert '"via": "mail program"' in entry["request"]
     response = agent_client.post(
         f"/portal/requests/{draft_id}/",
@@ -598,8 +599,8 @@ def test_marking_as_sent_locks_the_request(app, agent_client):
     )
     assert response.headers["Location"].endswith(f"/portal/requests/{draft_id}/preview")
     assert "can no longer be changed" in text_of(agent_client.get(response.headers["Location"]))
-    assert store_of(app).get_draft(draft_id)["status"] == "sent"
+    assert store_of(app).drafts.get(draft_id)["status"] == "sent"
     assert (
         "Copy of invoice"
-        in json.loads(store_of(app).get_draft(draft_id)["fields"])["answers"]["subject"]
+        in json.loads(store_of(app).drafts.get(draft_id)["fields"])["answers"]["subject"]
     )

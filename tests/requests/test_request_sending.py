@@ -66,7 +66,7 @@ def test_send_now_delivers_the_request_with_its_photos(app, agent_client, smtp_s
     page = agent_client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"Sent to {GELATO_SUPPORT.email}." in page
     assert "from this help center" in page
-    [entry] = app.extensions["store"].list_audit_entries(action="request_sent")
+    [entry] = app.extensions["store"].audit.list(action="request_sent")
     assert (entry["outcome"], entry["order_reference"]) == ("succeeded", "NW-1009")
 
     # A second click, or a second agent, sends nothing more.
@@ -88,8 +88,8 @@ def test_a_refused_send_is_explained_and_the_request_kept(app, agent_client, smt
     page = response.get_data(as_text=True)
     assert "Not sent" in page
     assert f"The mail server refused the recipient: {GELATO_SUPPORT.email} (550" in page
-    assert app.extensions["store"].get_draft(draft_id)["status"] == "prepared"
-    [entry] = app.extensions["store"].list_audit_entries(action="request_sent")
+    assert app.extensions["store"].drafts.get(draft_id)["status"] == "prepared"
+    [entry] = app.extensions["store"].audit.list(action="request_sent")
     assert entry["outcome"] == "failed"
     # Fixed on the server's side: the same request goes now.
     smtp_server.behaviour.refuse_recipients.clear()

@@ -11,16 +11,16 @@ from tests.test_postgres import postgres_url  # noqa: F401
 
 
 def exercise(store: Store) -> None:
-    draft_id = store.create_draft(
+    draft_id = store.drafts.create(
         scenario="damaged-product", agent="ana", fields="{}", status="draft"
     )
     photo = {"role": "photos_item", "content_type": "image/jpeg", "data": JPEG, "sha256": "1" * 64}
-    first = store.add_attachment(draft_id, filename="a.jpg", **photo)
+    first = store.drafts.add_attachment(draft_id, filename="a.jpg", **photo)
     assert first is not None
     # The same bytes in the same role again (a form sent twice) are not stored twice...
-    assert store.add_attachment(draft_id, filename="b.jpg", **photo) is None
+    assert store.drafts.add_attachment(draft_id, filename="b.jpg", **photo) is None
     # ...but in another role they are a photo of something else.
-    store.add_attachment(
+    store.drafts.add_attachment(
         draft_id,
         role="photos_packaging_inside",
         filename="c.heic",
@@ -28,20 +28,20 @@ def exercise(store: Store) -> None:
         data=HEIC,
         sha256="1" * 64,
     )
-    listed = store.list_attachments(draft_id)
+    listed = store.drafts.list_attachments(draft_id)
     assert [row["filename"] for row in listed] == ["a.jpg", "c.heic"]
     assert "data" not in listed[0]
-    assert store.get_attachment(draft_id, first)["data"] == JPEG
-    assert store.get_attachment(draft_id + 1, first) is None
+    assert store.drafts.get_attachment(draft_id, first)["data"] == JPEG
+    assert store.drafts.get_attachment(draft_id + 1, first) is None
 
     # Only one of two racing sends wins the draft.
-    store.update_draft(draft_id, status="prepared")
-    assert store.update_draft(draft_id, status="sending", only_if_status=("prepared",))
-    assert not store.update_draft(draft_id, status="sending", only_if_status=("prepared",))
+    store.drafts.update(draft_id, status="prepared")
+    assert store.drafts.update(draft_id, status="sending", only_if_status=("prepared",))
+    assert not store.drafts.update(draft_id, status="sending", only_if_status=("prepared",))
 
-    store.delete_draft(draft_id)
-    assert store.get_draft(draft_id) is None
-    assert store.list_attachments(draft_id) == []
+    store.drafts.delete(draft_id)
+    assert store.drafts.get(draft_id) is None
+    assert store.drafts.list_attachments(draft_id) == []
 
 
 def test_drafts_and_files_in_sqlite(tmp_path):

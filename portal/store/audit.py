@@ -1,0 +1,54 @@
+"""The audit log: insert and read, nothing else (database triggers refuse the rest)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select
+
+from portal.store.area import Area
+from portal.store.tables import audit_log
+
+
+class AuditLog(Area):
+    def add(self, **values) -> int:
+        with self.engine.begin() as connection:
+            result = connection.execute(insert(audit_log).values(**values))
+        return result.inserted_primary_key[0]
+
+    def list(
+        self,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        outcome: str | None = None,
+        order: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[dict]:
+        """Newest first; ``order`` matches an order id or an order reference; ``until`` excluded.
+
+        Page through with ``before_id`` (the last id of the previous page), which stays correct
+        while new entries arrive.
+        """
+        c = audit_log.c
+        conditions = []
+        for column, value in [(c.actor, actor), (c.action, action), (c.outcome, outcome)]:
+            if value is not None:
+                conditions.append(column == value)
+        if order is not None:
+            conditions.append((c.order_id == order) | (c.order_reference == order))
+        if since is not None:
+            conditions.append(c.at >= since)
+        if until is not None:
+            conditions.append(c.at < until)
+        if before_id is not None:
+            conditions.append(c.id < before_id)
+        return self._all(select(audit_log).where(*conditions).order_by(c.id.desc()).limit(limit))
+
+    def actors(self) -> list[str]:
+        query = select(audit_log.c.actor).distinct().order_by(audit_log.c.actor)
+        with self.engine.connect() as connection:
+            return list(connection.execute(query).scalars())

@@ -1,0 +1,108 @@
+"""Support request drafts and their files, saved on every change so nothing typed is lost."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select, update
+
+from portal.store.area import Area
+from portal.store.tables import request_attachments, request_drafts, utcnow
+
+_ATTACHMENT_INFO = [c for c in request_attachments.c if c.name != "data"]
+
+
+class Drafts(Area):
+    def create(self, *, scenario: str, agent: str, fields: str, status: str) -> int:
+        now = utcnow()
+        values = {"scenario": scenario, "agent": agent, "fields": fields, "status": status}
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                insert(request_drafts).values(**values, created_at=now, updated_at=now)
+            )
+        return result.inserted_primary_key[0]
+
+    def get(self, draft_id: int) -> dict | None:
+        return self._first(select(request_drafts).where(request_drafts.c.id == draft_id))
+
+    def list(self, *, agent: str | None = None, limit: int = 200) -> list[dict]:
+        """Newest change first."""
+        query = select(request_drafts).order_by(
+            request_drafts.c.updated_at.desc(), request_drafts.c.id.desc()
+        )
+        if agent is not None:
+            query = query.where(request_drafts.c.agent == agent)
+        return self._all(query.limit(limit))
+
+    def update(
+        self, draft_id: int, *, only_if_status: tuple[str, ...] | None = None, **values
+    ) -> bool:
+        """Change a draft's fields or status; with ``only_if_status``, only from those statuses,
+        so that of two requests racing (a double click on Send) one wins. True if it changed."""
+        values.setdefault("updated_at", utcnow())
+        query = update(request_drafts).where(request_drafts.c.id == draft_id)
+        if only_if_status is not None:
+            query = query.where(request_drafts.c.status.in_(only_if_status))
+        with self.engine.begin() as connection:
+            return connection.execute(query.values(**values)).rowcount == 1
+
+    def delete(self, draft_id: int) -> None:
+        """Delete a draft; its attachments go with it (ON DELETE CASCADE)."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(request_drafts).where(request_drafts.c.id == draft_id))
+
+    # Attachments
+
+    def add_attachment(
+        self,
+        draft_id: int,
+        *,
+        role: str,
+        filename: str,
+        content_type: str,
+        data: bytes,
+        sha256: str,
+    ) -> int | None:
+        """Store a file; None when this draft already holds the same bytes in the same role (a
+        form sent twice by a reload or a double click)."""
+        c = request_attachments.c
+        with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection:
+            same = select(c.id).where(c.draft_id == draft_id, c.role == role, c.sha256 == sha256)
+            if connection.execute(same).first() is not None:
+                connection.rollback()
+                return None
+            result = connection.execute(
+                insert(request_attachments).values(
+                    draft_id=draft_id,
+                    role=role,
+                    filename=filename,
+                    content_type=content_type,
+                    size=len(data),
+                    sha256=sha256,
+                    data=data,
+                    created_at=utcnow(),
+                )
+            )
+            connection.commit()
+        return result.inserted_primary_key[0]
+
+    def list_attachments(self, draft_id: int, *, with_data: bool = False) -> list[dict]:
+        columns = list(request_attachments.c) if with_data else _ATTACHMENT_INFO
+        query = (
+            select(*columns)
+            .where(request_attachments.c.draft_id == draft_id)
+            .order_by(request_attachments.c.id)
+        )
+        return self._all(query)
+
+    def get_attachment(self, draft_id: int, attachment_id: int) -> dict | None:
+        c = request_attachments.c
+        return self._first(
+            select(request_attachments).where(c.draft_id == draft_id, c.id == attachment_id)
+        )
+
+    def delete_attachment(self, draft_id: int, attachment_id: int) -> bool:
+        c = request_attachments.c
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                delete(request_attachments).where(c.draft_id == draft_id, c.id == attachment_id)
+            )
+        return result.rowcount == 1

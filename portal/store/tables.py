@@ -1,0 +1,135 @@
+"""The schema: every table the help center keeps, in one place for Alembic and for the queries.
+
+Migrations in ``portal/migrations`` create and change these tables; this file says what the newest
+migration leaves, so that queries and ``alembic check`` read the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
+metadata = MetaData()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+page_feedback = Table(
+    "page_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("page", String(300), nullable=False),
+    Column("helpful", Boolean, nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("disabled_at", DateTime(timezone=True)),
+    # Sessions begun before this moment are over: set on sign-out, disabling, password reset.
+    Column("sessions_valid_after", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("last_sign_in_at", DateTime(timezone=True)),
+)
+
+# One row per failed sign-in and subject ("account:NAME", "address:IP"), kept for the throttle's
+# window only. In the database rather than in memory, so every process counts the same attempts.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Append-only: the app only inserts and reads; database triggers (migration 0002) refuse the rest.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(100), nullable=False, index=True),
+    Column("action", String(40), nullable=False, index=True),
+    Column("order_id", String(100), index=True),
+    Column("order_reference", String(200), index=True),
+    Column("request", Text, nullable=False),
+    Column("gelato_answer", Text, nullable=False),
+    Column("outcome", String(20), nullable=False),
+)
+
+# One row per reorder or cancel-and-replace form. The key is unique, so two requests carrying the
+# same form cannot both place an order; the row remembers how far the action got.
+order_actions = Table(
+    "order_actions",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("action", String(20), nullable=False),
+    Column("order_id", String(100), nullable=False),
+    Column("actor", String(100), nullable=False),
+    # running | done | failed (Gelato refused: nothing placed) | uncertain (unconfirmed attempt)
+    Column("state", String(20), nullable=False),
+    Column("step", String(40), nullable=False, default=""),
+    Column("result_order_id", String(100)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Support requests to Gelato, saved on every change so that nothing typed or uploaded is lost.
+# ``fields`` is the form as JSON (answers, order numbers Gelato confirmed, redaction findings);
+# ``status`` is draft | prepared | downloaded | sending | sent.
+request_drafts = Table(
+    "request_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scenario", String(60), nullable=False),
+    Column("agent", String(100), nullable=False, index=True),
+    Column("fields", Text, nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The files of a request, kept in the database (not on a disk of one host) so that every process
+# serves them. ``role`` is the requirement they answer (photos of the item, a log file...).
+request_attachments = Table(
+    "request_attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "draft_id",
+        Integer,
+        ForeignKey("request_drafts.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("role", String(60), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -175,13 +175,6 @@ class GelatoClient:
             },
         )
 
-    @classmethod
-    def sandbox(cls, sandbox_app=None, **kwargs) -> GelatoClient:
-        """A client of an in-process sandbox; see ``portal.gelato.sandbox.in_process_client``."""
-        from portal.gelato.sandbox import in_process_client
-
-        return in_process_client(sandbox_app, **kwargs)
-
     def close(self) -> None:
         self._http.close()
 

@@ -1,5 +1,6 @@
-"""The Gelato package stands on its own: it imports nothing of the portal above it, and where it
-and the portal each read one documented rule, the two readings are held equal here."""
+"""The Gelato package stands on its own: it imports nothing of the portal above it, its client
+nothing of its sandbox, and where it and the portal each read one documented rule, the two readings
+are held equal here."""
 
 import ast
 from pathlib import Path
@@ -31,6 +32,17 @@ def test_the_gelato_package_imports_nothing_of_the_layers_above_it():
         if not any(name == allowed or name.startswith(allowed + ".") for allowed in BELOW_OR_BESIDE)
     }
     assert upward == set()
+
+
+def test_the_client_knows_nothing_of_the_sandbox():
+    # The sandbox builds clients on its own transport; the client side never reaches for it.
+    client_side = {
+        f"{path.name}: {name}"
+        for path in GELATO_PACKAGE.glob("*.py")
+        for name in portal_imports(path)
+        if name.startswith("portal.gelato.sandbox")
+    }
+    assert client_side == set()
 
 
 def test_the_sandbox_cancels_from_exactly_the_statuses_the_portal_offers_cancel_in():

@@ -4,7 +4,7 @@ The sandbox runs as its own process (``python -m portal.gelato.sandbox --port 0 
 does not compete with the measuring process for the GIL. Both sides keep one connection alive and
 send the same headers; calls alternate between them so that drift (CPU frequency, other load)
 hits both alike. The client's share is everything it does beyond the GET: building the URL,
-logging, reading the JSON into an ``Order``, the retry loop's bookkeeping.
+logging, reading the JSON into an ``Order``, the retry driver's bookkeeping.
 
     .venv/bin/python benchmarks/client_overhead.py [--calls 2000] [--log-info] [--json FILE]
 """

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal import context
 from portal.config import ConfigError, load_config
 from portal.gelato import GelatoClient
+from portal.gelato.sandbox import in_process_client
 from portal.site import page_frame_template, serve_site
 from portal.store import Store
 
@@ -89,7 +90,7 @@ def create_app(
 
 def _gelato_client(config) -> GelatoClient:
     """One client per process, its connections closed when the process ends."""
-    client = GelatoClient.sandbox() if config.is_sandbox else GelatoClient(config.gelato_api_key)
+    client = in_process_client() if config.is_sandbox else GelatoClient(config.gelato_api_key)
     atexit.register(client.close)
     return client
 

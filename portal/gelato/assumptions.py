@@ -13,9 +13,14 @@ A2  Error codes. Only ``invalid_api_key_provided`` (401) and ``internal_server_e
 A3  Success codes. Create answers 200 with the full order (200 or 201 is undocumented); cancel
     and delete-draft answer 200 with ``{}``; patch answers 200 with the full order. The client
     accepts any 2xx and reads no body from cancel or delete.
-A4  What cancel refuses. 409 from ``in_production`` on (the project's strict reading of the cancel
-    rule), for an order already canceled, for a draft (drafts are deleted, not canceled) and for a
-    ``failed`` order (nothing to stop). ``CANCELLABLE_STATUSES`` lists what it accepts.
+A4  What cancel refuses. Gelato's cancel endpoint answers 409 once an item is ``printed``, and
+    cancelling is allowed only before production. Read together, strictly: the sandbox accepts a
+    cancel in ``created``, ``uploading`` and ``passed`` and in the states that wait before
+    production (``pending_approval``, ``pending_personalization``, ``digitizing``,
+    ``not_connected``, ``on_hold``), and answers 409 from ``in_production`` on, for an order already
+    canceled, for a draft (drafts are deleted, not canceled) and for a ``failed`` order (nothing
+    to stop). ``CANCELLABLE_STATUSES`` lists what it accepts. The portal's own rules table
+    (``portal.orders.rules``) reads the same rule for its pages; a test keeps the two equal.
 A5  PATCH and DELETE of a non-draft answer 409; a PATCH that would remove every item answers 400.
 A6  Rate limits. 429 carries ``Retry-After`` in seconds. The client also reads HTTP dates and
     decimal seconds (the sandbox sends decimals so tests stay fast). Whether a 429 means the
@@ -62,15 +67,16 @@ A20 Validation. The sandbox enforces the address rules of the contract (required
     as: everywhere except AE and HK.
 """
 
-from portal.orders import rules
-
 #: (assumption A3)
 CREATE_STATUS = 200
 
-#: (assumption A4) Statuses from which the sandbox lets an order be canceled: the project's one
-#: reading of the cancel rule, kept in the rules table.
+#: (assumption A4) Fulfillment statuses from which Gelato's cancel endpoint, as the sandbox plays
+#: it, cancels an order; from any other it answers 409.
 CANCELLABLE_STATUSES = frozenset(
-    status.code for status in rules.statuses_allowing(rules.CANCEL_ORDER)
+    # Before production, as Gelato documents it:
+    {"created", "uploading", "passed"}
+    # Waiting before production, by inference:
+    | {"pending_approval", "pending_personalization", "digitizing", "not_connected", "on_hold"}
 )
 
 #: (assumption A9) (fulfillmentStatus, financialStatus) of a new order, by orderType.

@@ -3,6 +3,16 @@
 These are the only exceptions that leave ``portal.gelato``: views catch ``GelatoError`` (or one of
 its kinds) and never see httpx. ``message`` is plain English without jargon or secrets; the
 ``status_code`` and Gelato's own ``code`` are kept for logs and support requests.
+
+Each kind also says, in class attributes, what an error of its kind means for whoever it stops, so
+that pages, the JSON API and the audit log read the error instead of testing its class:
+
+- ``http_status``: the status a portal page or API response answers with when this error ends it;
+- ``audit_outcome``: ``"refused"`` when Gelato turned this request down for what it asked (an
+  unknown order, the order's state, the data sent), ``"failed"`` for anything else (Gelato out
+  of reach or slowing the portal down, the key refused, an answer the portal cannot read);
+- ``retry_safe``: trying the same thing again later is safe and may succeed (the portal's
+  order-placing forms are exactly-once, so trying again never places an order twice).
 """
 
 #: The setting that holds the API key, named in the message of ``Unauthorized``.
@@ -13,6 +23,12 @@ class GelatoError(Exception):
     """Base of every error raised by the Gelato client."""
 
     default_message = "Gelato could not complete the request."
+
+    #: The portal stands in front of Gelato: an upstream answer it cannot use is a 502.
+    http_status = 502
+    audit_outcome = "failed"
+    #: Only the kinds that say so (unavailable, rate limited) may fare better on a later try.
+    retry_safe = False
 
     def __init__(
         self,
@@ -33,6 +49,9 @@ class GelatoError(Exception):
 class OrderNotFound(GelatoError):
     """Gelato has no order with this id (or the id belongs to another account)."""
 
+    http_status = 404
+    audit_outcome = "refused"
+
     def __init__(self, order_id: str, **kwargs):
         self.order_id = order_id
         super().__init__(
@@ -44,6 +63,9 @@ class OrderNotFound(GelatoError):
 
 class NotAllowedInState(GelatoError):
     """The order exists, but its current state does not allow this action."""
+
+    http_status = 409
+    audit_outcome = "refused"
 
     default_message = "Gelato does not allow this action in the order's current state."
 
@@ -64,6 +86,9 @@ class NotCancellable(NotAllowedInState):
 
 class InvalidRequest(GelatoError):
     """Gelato rejected the data that was sent; ``field`` names the offending field if known."""
+
+    http_status = 422
+    audit_outcome = "refused"
 
     def __init__(self, message: str | None = None, field: str | None = None, **kwargs):
         self.field = field
@@ -86,6 +111,10 @@ class Unauthorized(GelatoError):
 class RateLimited(GelatoError):
     """Gelato asked the portal to slow down; ``retry_after`` is in seconds when Gelato said so."""
 
+    #: Gelato will answer again once the portal slows down: the page is unavailable for now.
+    http_status = 503
+    retry_safe = True
+
     def __init__(self, retry_after: float | None = None, **kwargs):
         self.retry_after = retry_after
         when = "shortly" if retry_after is None else f"in {max(1, round(retry_after))} seconds"
@@ -96,6 +125,9 @@ class RateLimited(GelatoError):
 
 class GelatoUnavailable(GelatoError):
     """Gelato could not be reached, timed out, or answered with a server error."""
+
+    http_status = 503
+    retry_safe = True
 
     default_message = (
         "Gelato could not be reached or did not answer in time. Try again in a few minutes."

@@ -1,8 +1,9 @@
 """Enumerations of Gelato's order API (v4) that the sandbox checks requests against, spelled
 exactly as Gelato does.
 
-Fulfillment statuses are not listed here: ``portal.orders.rules.STATUSES`` holds every one of them,
-with what each allows.
+Fulfillment statuses are not enumerated here: the sandbox needs only the ones it sets and the ones
+cancel accepts (assumptions A9 and A4); the portal's rules table lists them all, with what each
+allows.
 """
 
 ORDER_TYPES = ("order", "draft")

@@ -2,7 +2,9 @@
 
 ``world`` is the heart of the suite: the same test runs once against an in-process sandbox
 (``httpx`` calls the WSGI app directly) and once against a sandbox served over real HTTP on
-127.0.0.1. Clients get tiny backoffs through their constructor, so retries cost milliseconds.
+127.0.0.1. ``gelato`` is a ``GelatoClient`` of that world (``client``, as in the rest of the suite,
+would be Flask's test client); ``world.connect()`` builds others. Clients get tiny backoffs
+through their constructor, so retries cost milliseconds.
 """
 
 from __future__ import annotations
@@ -100,8 +102,8 @@ def world(request) -> Iterator[World]:
 
 
 @pytest.fixture
-def client(world) -> GelatoClient:
-    """A fast-retrying client of ``world``'s sandbox (shadows the app's Flask test client)."""
+def gelato(world) -> GelatoClient:
+    """A fast-retrying ``GelatoClient`` of ``world``'s sandbox."""
     return world.connect()
 
 
@@ -133,12 +135,18 @@ def attempts(gelato_log) -> Callable[[str, str], list[str]]:
 
 
 @pytest.fixture
-def demo_id(client) -> Callable[[str], str]:
+def demo_id(gelato) -> Callable[[str], str]:
     """``demo_id(reference)``: a demo order's Gelato id, found as an agent would, by reference."""
 
     def find(reference: str) -> str:
-        rows = client.find_orders_by_reference(reference)
+        rows = gelato.find_orders_by_reference(reference)
         assert len(rows) == 1, f"{reference} has {len(rows)} orders"
         return rows[0].id
 
     return find
+
+
+@pytest.fixture
+def order_path(demo_id) -> str:
+    """Path of one demo order (NW-1004, passed), looked up before any fault is injected."""
+    return f"/v4/orders/{demo_id('NW-1004')}"

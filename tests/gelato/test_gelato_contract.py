@@ -25,7 +25,7 @@ ADDRESS = Address(
 POSTER = Item("line-1", POSTER_A3, 2, files=(File("https://files.example/poster.png"),))
 
 
-def create(client, reference, **overrides):
+def create(gelato, reference, **overrides):
     options = {
         "customer_reference_id": "CUST-1",
         "currency": "USD",
@@ -33,23 +33,23 @@ def create(client, reference, **overrides):
         "shipping_address": ADDRESS,
         **overrides,
     }
-    return client.create_order(reference, **options)
+    return gelato.create_order(reference, **options)
 
 
-def test_client_says_it_talks_to_the_sandbox(client):
-    assert client.is_sandbox is True
+def test_client_says_it_talks_to_the_sandbox(gelato):
+    assert gelato.is_sandbox is True
 
 
 # Reading orders ---------------------------------------------------------------------------------
 
 
-def test_demo_orders_cover_every_fulfillment_status(client):
-    rows = client.search_orders(limit=100)
+def test_demo_orders_cover_every_fulfillment_status(gelato):
+    rows = gelato.search_orders(limit=100)
     assert {row.fulfillment_status for row in rows} == set(rules.STATUSES)
 
 
-def test_get_order_returns_a_typed_order(client, demo_id):
-    order = client.get_order(demo_id("NW-1007"))
+def test_get_order_returns_a_typed_order(gelato, demo_id):
+    order = gelato.get_order(demo_id("NW-1007"))
     assert isinstance(order, Order)
     assert order.order_reference_id == "NW-1007"
     assert order.fulfillment_status == "shipped"
@@ -69,145 +69,145 @@ def test_get_order_returns_a_typed_order(client, demo_id):
     assert order.created_at.tzinfo is not None
 
 
-def test_orders_not_yet_shipped_have_no_packages(client, demo_id):
-    assert client.get_order(demo_id("NW-1004")).packages == ()
+def test_orders_not_yet_shipped_have_no_packages(gelato, demo_id):
+    assert gelato.get_order(demo_id("NW-1004")).packages == ()
 
 
-def test_package_count_is_read_under_both_spellings(client, demo_id):
-    assert client.get_order(demo_id("NW-1008")).shipment.package_count == 1  # packagesCount
-    assert client.get_order(demo_id("NW-1007")).shipment.package_count == 1  # packageCount
+def test_package_count_is_read_under_both_spellings(gelato, demo_id):
+    assert gelato.get_order(demo_id("NW-1008")).shipment.package_count == 1  # packagesCount
+    assert gelato.get_order(demo_id("NW-1007")).shipment.package_count == 1  # packageCount
 
 
-def test_unknown_order_is_order_not_found(client):
+def test_unknown_order_is_order_not_found(gelato):
     with pytest.raises(errors.OrderNotFound) as caught:
-        client.get_order("00000000-0000-0000-0000-000000000000")
+        gelato.get_order("00000000-0000-0000-0000-000000000000")
     assert caught.value.status_code == 404
     assert "00000000-0000-0000-0000-000000000000" in caught.value.message
 
 
 @pytest.mark.parametrize("order_id", ["", "  ", "a/b", "../v4/orders"])
-def test_an_id_that_is_no_id_is_not_found_without_a_call(client, sandbox, order_id):
+def test_an_id_that_is_no_id_is_not_found_without_a_call(gelato, sandbox, order_id):
     with pytest.raises(errors.OrderNotFound):
-        client.get_order(order_id)
+        gelato.get_order(order_id)
     assert sandbox.calls == []
 
 
-def test_an_id_cannot_reach_another_endpoint(client, sandbox, demo_id):
+def test_an_id_cannot_reach_another_endpoint(gelato, sandbox, demo_id):
     target = demo_id("NW-1002")
     with pytest.raises(errors.OrderNotFound):
-        client.get_order(target + ":cancel")
-    assert client.get_order(target).fulfillment_status == "created"
+        gelato.get_order(target + ":cancel")
+    assert gelato.get_order(target).fulfillment_status == "created"
 
 
-def test_split_order_lookup_returns_every_part(client):
-    rows = client.find_orders_by_reference("NW-1019")
+def test_split_order_lookup_returns_every_part(gelato):
+    rows = gelato.find_orders_by_reference("NW-1019")
     assert len(rows) == 2
     assert {row.fulfillment_status for row in rows} == {"shipped", "in_production"}
     ids = {row.id for row in rows}
     for row in rows:
         assert set(row.connected_order_ids) == ids
-    part = client.get_order(rows[0].id)
+    part = gelato.get_order(rows[0].id)
     assert part.is_split
     assert set(part.other_part_ids) == ids - {part.id}
 
 
-def test_search_row_fields(client):
-    (row,) = client.find_orders_by_reference("NW-1009")
+def test_search_row_fields(gelato):
+    (row,) = gelato.find_orders_by_reference("NW-1009")
     assert row.fulfillment_status == "delivered"
     assert (row.first_name, row.last_name, row.country) == ("Lukas", "Becker", "DE")
     assert row.items_count == 2
     assert row.currency == "EUR"
     assert isinstance(row.total_incl_vat, Decimal)
-    assert row.total_incl_vat == client.get_order(row.id).total_incl_vat
+    assert row.total_incl_vat == gelato.get_order(row.id).total_incl_vat
 
 
-def test_search_filters(client):
-    rows = client.search_orders(fulfillment_statuses=["delivered"])
+def test_search_filters(gelato):
+    rows = gelato.search_orders(fulfillment_statuses=["delivered"])
     assert {row.order_reference_id for row in rows} == {"NW-1009", "NW-1010"}
-    rows = client.search_orders(countries=["GB"], channels=["shopify"])
+    rows = gelato.search_orders(countries=["GB"], channels=["shopify"])
     assert [row.order_reference_id for row in rows] == ["NW-1017"]
-    rows = client.search_orders(search="hopper")
+    rows = gelato.search_orders(search="hopper")
     assert rows == []
-    rows = client.search_orders(search="LINDQVIST")
+    rows = gelato.search_orders(search="LINDQVIST")
     assert [row.order_reference_id for row in rows] == ["NW-1006"]
-    rows = client.search_orders(order_types=["draft"])
+    rows = gelato.search_orders(order_types=["draft"])
     assert [row.order_reference_id for row in rows] == ["NW-1001"]
 
 
-def test_search_by_date_range(client, sandbox):
+def test_search_by_date_range(gelato, sandbox):
     now = sandbox.clock()
-    rows = client.search_orders(start_date=now - timedelta(days=50), end_date=now, limit=100)
+    rows = gelato.search_orders(start_date=now - timedelta(days=50), end_date=now, limit=100)
     references = {row.order_reference_id for row in rows}
     assert "NW-1009" in references
     assert "NW-1010" not in references  # placed 55 days ago
 
 
-def test_search_pages_by_offset(client):
-    everything = client.search_orders(limit=100)
-    pages = [client.search_orders(limit=7, offset=offset) for offset in range(0, 28, 7)]
+def test_search_pages_by_offset(gelato):
+    everything = gelato.search_orders(limit=100)
+    pages = [gelato.search_orders(limit=7, offset=offset) for offset in range(0, 28, 7)]
     assert [len(page) for page in pages] == [7, 7, 7, 0]
     assert [row.id for page in pages for row in page] == [row.id for row in everything]
 
 
-def test_reference_lookup_pages_through_many_orders(client, sandbox):
+def test_reference_lookup_pages_through_many_orders(gelato, sandbox):
     for _ in range(5):
-        create(client, "MANY-1")
+        create(gelato, "MANY-1")
     before = sandbox.calls_to("POST", "/v4/orders:search")
-    rows = client.find_orders_by_reference("MANY-1", page_size=2)
+    rows = gelato.find_orders_by_reference("MANY-1", page_size=2)
     assert len(rows) == 5
     assert len({row.id for row in rows}) == 5
     assert sandbox.calls_to("POST", "/v4/orders:search") - before == 3  # 2 + 2 + 1
 
 
-def test_search_limit_above_100_is_invalid(client):
+def test_search_limit_above_100_is_invalid(gelato):
     with pytest.raises(errors.InvalidRequest) as caught:
-        client.search_orders(limit=101)
+        gelato.search_orders(limit=101)
     assert caught.value.field == "limit"
 
 
 # Shipment methods -------------------------------------------------------------------------------
 
 
-def test_shipment_methods_for_a_country(client):
-    methods = client.list_shipment_methods("us")
+def test_shipment_methods_for_a_country(gelato):
+    methods = gelato.list_shipment_methods("us")
     uids = {m.shipment_method_uid for m in methods}
     assert {"ups_surepost", "fedex_priority_overnight"} <= uids
     assert {m.type for m in methods} == {"normal", "express"}
     assert all("US" in m.supported_countries for m in methods)
 
 
-def test_shipment_methods_all_and_none(client):
-    everything = client.list_shipment_methods()
+def test_shipment_methods_all_and_none(gelato):
+    everything = gelato.list_shipment_methods()
     assert {"dhl_parcel", "tnt_parcel", "ups_surepost"} <= {
         m.shipment_method_uid for m in everything
     }
     assert any(m.has_tracking is False for m in everything)
-    assert client.list_shipment_methods("AQ") == []
+    assert gelato.list_shipment_methods("AQ") == []
 
 
 # Creating, reordering, drafts --------------------------------------------------------------------
 
 
-def test_created_order_is_found_by_later_lookups(client):
-    order = create(client, "NEW-1", shipment_method_uid="express", metadata={"ticket": "T-42"})
+def test_created_order_is_found_by_later_lookups(gelato):
+    order = create(gelato, "NEW-1", shipment_method_uid="express", metadata={"ticket": "T-42"})
     assert order.fulfillment_status == "created"
     assert order.financial_status == "pending"
     assert order.channel == "api"
     assert order.shipment.shipment_method_uid == "ups_express_saver"
     assert order.metadata == {"ticket": "T-42"}
-    assert client.get_order(order.id) == order
-    assert [row.id for row in client.find_orders_by_reference("NEW-1")] == [order.id]
+    assert gelato.get_order(order.id) == order
+    assert [row.id for row in gelato.find_orders_by_reference("NEW-1")] == [order.id]
 
 
-def test_generic_method_picks_the_cheapest_normal_one(client):
-    assert create(client, "NEW-2").shipment.shipment_method_uid == "ups_surepost"
-    order = create(client, "NEW-3", shipment_method_uid="standard")
+def test_generic_method_picks_the_cheapest_normal_one(gelato):
+    assert create(gelato, "NEW-2").shipment.shipment_method_uid == "ups_surepost"
+    order = create(gelato, "NEW-3", shipment_method_uid="standard")
     assert order.shipment.shipment_method_uid == "ups_surepost"
 
 
-def test_reorder_a_delivered_order_from_its_own_items_and_address(client, demo_id):
-    original = client.get_order(demo_id("NW-1009"))
-    reorder = client.create_order(
+def test_reorder_a_delivered_order_from_its_own_items_and_address(gelato, demo_id):
+    original = gelato.get_order(demo_id("NW-1009"))
+    reorder = gelato.create_order(
         "NW-1009-R1",
         customer_reference_id=original.customer_reference_id,
         currency=original.currency,
@@ -220,13 +220,13 @@ def test_reorder_a_delivered_order_from_its_own_items_and_address(client, demo_i
     assert [i.to_create_json() for i in reorder.items] == [
         i.to_create_json() for i in original.items
     ]
-    assert client.get_order(original.id).fulfillment_status == "delivered"
-    assert [r.id for r in client.find_orders_by_reference("NW-1009-R1")] == [reorder.id]
+    assert gelato.get_order(original.id).fulfillment_status == "delivered"
+    assert [r.id for r in gelato.find_orders_by_reference("NW-1009-R1")] == [reorder.id]
 
 
-def test_draft_becomes_an_order_keeping_chosen_items(client):
+def test_draft_becomes_an_order_keeping_chosen_items(gelato):
     draft = create(
-        client,
+        gelato,
         "DRAFT-1",
         order_type="draft",
         items=[POSTER, Item("line-2", MUG, 1, files=(File("https://files.example/mug.png"),))],
@@ -235,7 +235,7 @@ def test_draft_becomes_an_order_keeping_chosen_items(client):
     assert draft.ordered_at is None
     mug = draft.items[1]
     new_file = File("https://files.example/mug-v2.png")
-    order = client.update_draft(draft.id, items=[replace(mug, files=(new_file,))])
+    order = gelato.update_draft(draft.id, items=[replace(mug, files=(new_file,))])
     assert (order.order_type, order.fulfillment_status) == ("order", "created")
     assert [item.id for item in order.items] == [mug.id]
     assert order.items[0].files[0].url == "https://files.example/mug-v2.png"
@@ -243,30 +243,30 @@ def test_draft_becomes_an_order_keeping_chosen_items(client):
     assert order.total_incl_vat < draft.total_incl_vat
 
 
-def test_only_drafts_can_be_updated_or_deleted(client, demo_id):
+def test_only_drafts_can_be_updated_or_deleted(gelato, demo_id):
     placed = demo_id("NW-1002")
     with pytest.raises(errors.NotAllowedInState):
-        client.update_draft(placed)
+        gelato.update_draft(placed)
     with pytest.raises(errors.NotAllowedInState):
-        client.delete_draft(placed)
-    assert client.get_order(placed).fulfillment_status == "created"
+        gelato.delete_draft(placed)
+    assert gelato.get_order(placed).fulfillment_status == "created"
 
 
-def test_update_draft_with_an_unknown_item_changes_nothing(client, demo_id):
+def test_update_draft_with_an_unknown_item_changes_nothing(gelato, demo_id):
     draft_id = demo_id("NW-1001")
-    before = client.get_order(draft_id)
+    before = gelato.get_order(draft_id)
     stranger = Item("x", MUG, 1, id="not-an-item")
     with pytest.raises(errors.InvalidRequest) as caught:
-        client.update_draft(draft_id, items=[before.items[0], stranger])
+        gelato.update_draft(draft_id, items=[before.items[0], stranger])
     assert caught.value.field == "items[1].id"
-    assert client.get_order(draft_id) == before
+    assert gelato.get_order(draft_id) == before
 
 
-def test_delete_draft(client, demo_id):
+def test_delete_draft(gelato, demo_id):
     draft_id = demo_id("NW-1001")
-    client.delete_draft(draft_id)
+    gelato.delete_draft(draft_id)
     with pytest.raises(errors.OrderNotFound):
-        client.get_order(draft_id)
+        gelato.get_order(draft_id)
 
 
 # Invalid requests --------------------------------------------------------------------------------
@@ -296,9 +296,9 @@ def _address(**changes) -> Address:
         ({"metadata": {"k": "v" * 101}}, "metadata[0].value"),
     ],
 )
-def test_invalid_create_names_the_field_and_creates_nothing(client, sandbox, overrides, field):
+def test_invalid_create_names_the_field_and_creates_nothing(gelato, sandbox, overrides, field):
     with pytest.raises(errors.InvalidRequest) as caught:
-        create(client, "BAD-1", **overrides)
+        create(gelato, "BAD-1", **overrides)
     assert caught.value.field == field
     assert caught.value.status_code == 400
     assert field in caught.value.message
@@ -306,9 +306,9 @@ def test_invalid_create_names_the_field_and_creates_nothing(client, sandbox, ove
 
 
 def test_wrong_api_key_is_unauthorized_and_names_the_setting(world):
-    client = world.connect(api_key="wrong-key")
+    gelato = world.connect(api_key="wrong-key")
     with pytest.raises(errors.Unauthorized) as caught:
-        client.list_shipment_methods()
+        gelato.list_shipment_methods()
     assert "GELATO_API_KEY" in caught.value.message
     assert caught.value.code == "invalid_api_key_provided"
     assert world.sandbox.calls_to("GET", "/v1/shipment-methods") == 1  # not retried
@@ -321,10 +321,10 @@ def test_wrong_api_key_is_unauthorized_and_names_the_setting(world):
     "reference",
     ["NW-1002", "NW-1003", "NW-1004", "NW-1013", "NW-1015", "NW-1016", "NW-1017", "NW-1018"],
 )
-def test_cancel_before_production(client, demo_id, reference):
+def test_cancel_before_production(gelato, demo_id, reference):
     order_id = demo_id(reference)
-    assert client.cancel_order(order_id) is None
-    order = client.get_order(order_id)
+    assert gelato.cancel_order(order_id) is None
+    order = gelato.get_order(order_id)
     assert order.fulfillment_status == "canceled"
     assert order.financial_status == "canceled"
     assert {item.fulfillment_status for item in order.items} == {"canceled"}
@@ -333,34 +333,34 @@ def test_cancel_before_production(client, demo_id, reference):
 @pytest.mark.parametrize(
     "reference", ["NW-1005", "NW-1006", "NW-1007", "NW-1009", "NW-1011", "NW-1012", "NW-1001"]
 )
-def test_cancel_refused_from_production_on(client, demo_id, reference):
+def test_cancel_refused_from_production_on(gelato, demo_id, reference):
     order_id = demo_id(reference)
-    before = client.get_order(order_id)
+    before = gelato.get_order(order_id)
     with pytest.raises(errors.NotCancellable) as caught:
-        client.cancel_order(order_id)
+        gelato.cancel_order(order_id)
     assert isinstance(caught.value, errors.NotAllowedInState)
     assert caught.value.status_code == 409
-    assert client.get_order(order_id) == before
+    assert gelato.get_order(order_id) == before
 
 
-def test_cancel_unknown_order(client):
+def test_cancel_unknown_order(gelato):
     with pytest.raises(errors.OrderNotFound):
-        client.cancel_order("00000000-0000-0000-0000-000000000000")
+        gelato.cancel_order("00000000-0000-0000-0000-000000000000")
 
 
-def test_cancel_one_part_of_a_split_order_leaves_the_other(client, sandbox):
-    rows = client.find_orders_by_reference("NW-1019")
+def test_cancel_one_part_of_a_split_order_leaves_the_other(gelato, sandbox):
+    rows = gelato.find_orders_by_reference("NW-1019")
     producing = next(row for row in rows if row.fulfillment_status == "in_production")
     with pytest.raises(errors.NotCancellable):
-        client.cancel_order(producing.id)
+        gelato.cancel_order(producing.id)
 
 
 # Quote -------------------------------------------------------------------------------------------
 
 
-def test_quote_prices_without_creating(client, sandbox):
+def test_quote_prices_without_creating(gelato, sandbox):
     count = len(sandbox.orders)
-    quote = client.quote(
+    quote = gelato.quote(
         "QUOTE-1",
         customer_reference_id="CUST-1",
         currency="USD",
@@ -378,9 +378,9 @@ def test_quote_prices_without_creating(client, sandbox):
     assert len(sandbox.orders) == count
 
 
-def test_quote_rejects_a_bad_recipient(client):
+def test_quote_rejects_a_bad_recipient(gelato):
     with pytest.raises(errors.InvalidRequest) as caught:
-        client.quote(
+        gelato.quote(
             "QUOTE-2",
             customer_reference_id="CUST-1",
             currency="USD",

@@ -29,8 +29,8 @@ ADDRESS = Address(
 ITEMS = [Item("mug-1", MUG, 1, files=(File("https://files.example/mug.png"),))]
 
 
-def create(client, reference):
-    return client.create_order(
+def create(gelato, reference):
+    return gelato.create_order(
         reference,
         customer_reference_id="CUST-9",
         currency="SEK",
@@ -51,9 +51,9 @@ def inject(sandbox, fault, *, after_processing, path="/v4/orders"):
 
 @pytest.mark.parametrize("fault", ["drop", "hang", "500", "502", "503"])
 def test_create_that_landed_is_returned_not_duplicated(world, attempts, fault):
-    client = world.connect(timeout=0.3)
+    gelato = world.connect(timeout=0.3)
     inject(world.sandbox, fault, after_processing=True)
-    order = create(client, "AMB-LANDED")
+    order = create(gelato, "AMB-LANDED")
     stored = world.sandbox.orders_with_reference("AMB-LANDED")
     assert [o["id"] for o in stored] == [order.id]
     (line,) = attempts("POST", "/v4/orders")
@@ -62,10 +62,10 @@ def test_create_that_landed_is_returned_not_duplicated(world, attempts, fault):
 
 @pytest.mark.parametrize("fault", ["drop", "hang", "500", "503"])
 def test_create_that_did_not_land_is_never_sent_again(world, attempts, fault):
-    client = world.connect(timeout=0.3)
+    gelato = world.connect(timeout=0.3)
     inject(world.sandbox, fault, after_processing=False)
     with pytest.raises(errors.GelatoUnavailable) as caught:
-        create(client, "AMB-LOST")
+        create(gelato, "AMB-LOST")
     assert "'AMB-LOST'" in caught.value.message
     assert "before trying once more" in caught.value.message
     assert world.sandbox.orders_with_reference("AMB-LOST") == []
@@ -73,9 +73,9 @@ def test_create_that_did_not_land_is_never_sent_again(world, attempts, fault):
     assert world.sandbox.calls_to("POST", "/v4/orders:search") == 1
 
 
-def test_create_refused_with_429_is_checked_then_sent_again(client, sandbox):
+def test_create_refused_with_429_is_checked_then_sent_again(gelato, sandbox):
     sandbox.fail_with(429, retry_after=0, method="POST", path="/v4/orders")
-    order = create(client, "AMB-429")
+    order = create(gelato, "AMB-429")
     assert [o["id"] for o in sandbox.orders_with_reference("AMB-429")] == [order.id]
     assert [(c.method, c.path, c.outcome) for c in sandbox.calls] == [
         ("POST", "/v4/orders", 429),
@@ -84,19 +84,19 @@ def test_create_refused_with_429_is_checked_then_sent_again(client, sandbox):
     ]
 
 
-def test_create_answered_429_after_it_landed_is_not_duplicated(client, sandbox):
+def test_create_answered_429_after_it_landed_is_not_duplicated(gelato, sandbox):
     sandbox.fail_with(429, retry_after=0, method="POST", path="/v4/orders", after_processing=True)
-    order = create(client, "AMB-429-LANDED")
+    order = create(gelato, "AMB-429-LANDED")
     assert [o["id"] for o in sandbox.orders_with_reference("AMB-429-LANDED")] == [order.id]
     assert sandbox.calls_to("POST", "/v4/orders") == 1
 
 
 def test_create_whose_check_fails_too_is_unavailable_and_not_repeated(world):
-    client = world.connect(max_attempts=2)
+    gelato = world.connect(max_attempts=2)
     inject(world.sandbox, "drop", after_processing=True)
     world.sandbox.fail_with(503, times=None, path="/v4/orders:search")
     with pytest.raises(errors.GelatoUnavailable) as caught:
-        create(client, "AMB-UNCHECKED")
+        create(gelato, "AMB-UNCHECKED")
     assert "checking whether it exists failed" in caught.value.message
     assert len(world.sandbox.orders_with_reference("AMB-UNCHECKED")) == 1
     assert world.sandbox.calls_to("POST", "/v4/orders") == 1
@@ -121,8 +121,8 @@ def test_create_that_never_left_is_sent_again(attempts):
     transport = RefuseFirstConnections(SandboxTransport(sandbox), count=2)
     with GelatoClient(
         DEMO_API_KEY, base_urls=base_urls(IN_PROCESS_URL), transport=transport, backoff=0.01
-    ) as client:
-        order = create(client, "AMB-UNSENT")
+    ) as gelato:
+        order = create(gelato, "AMB-UNSENT")
     assert [o["id"] for o in sandbox.orders_with_reference("AMB-UNSENT")] == [order.id]
     lines = attempts("POST", "/v4/orders")
     assert ["ConnectError" in line for line in lines] == [True, True, False]

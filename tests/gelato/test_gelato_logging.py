@@ -16,27 +16,27 @@ LINE = re.compile(
 
 
 def test_api_key_never_appears_in_logs_or_errors(world, gelato_log, demo_id):
-    client = world.connect(timeout=0.2)
+    gelato = world.connect(timeout=0.2)
     sandbox = world.sandbox
     order_id = demo_id("NW-1002")
     shown = []
 
     sandbox.fail_with(503, times=1, method="GET")
-    client.get_order(order_id)
+    gelato.get_order(order_id)
     sandbox.drop_connection(times=1, path="/v4/orders:search")
-    client.find_orders_by_reference("NW-1019")
+    gelato.find_orders_by_reference("NW-1019")
     sandbox.hang(5.0, times=1, path=f"/v4/orders/{order_id}:cancel")
-    client.cancel_order(order_id)
+    gelato.cancel_order(order_id)
     sandbox.fail_with(500, times=None, path="/v4/orders/*")
     try:
-        client.get_order(order_id)
+        gelato.get_order(order_id)
     except errors.GelatoError as error:
         shown += [str(error), repr(error), error.message]
     sandbox.clear_faults()
     stranger = world.connect(api_key="wrong-key-7f3a9c")
     with pytest.raises(errors.Unauthorized) as caught:
         stranger.get_order(order_id)
-    shown += [str(caught.value), repr(caught.value), repr(client), repr(stranger)]
+    shown += [str(caught.value), repr(caught.value), repr(gelato), repr(stranger)]
 
     logged = "\n".join(
         [gelato_log.text]
@@ -50,11 +50,11 @@ def test_api_key_never_appears_in_logs_or_errors(world, gelato_log, demo_id):
 
 
 def test_one_line_per_attempt_with_method_path_status_duration_attempt(world, gelato_log, demo_id):
-    client = world.connect(timeout=0.2)
+    gelato = world.connect(timeout=0.2)
     order_id = demo_id("NW-1002")
     world.sandbox.fail_with(503, times=1, method="GET")
-    client.get_order(order_id)
-    client.list_shipment_methods("GB")
+    gelato.get_order(order_id)
+    gelato.list_shipment_methods("GB")
     lines = [r.getMessage() for r in gelato_log.records if r.name == "portal.gelato"]
     assert all(LINE.match(line) for line in lines), lines
     assert f"gelato GET /v4/orders/{order_id} -> 503 " in lines[-3]
@@ -64,10 +64,10 @@ def test_one_line_per_attempt_with_method_path_status_duration_attempt(world, ge
     assert lines[-1].startswith("gelato GET /v1/shipment-methods?country=GB -> 200 ")
 
 
-def test_failures_are_warnings_successes_info(client, sandbox, gelato_log):
-    client.list_shipment_methods()
+def test_failures_are_warnings_successes_info(gelato, sandbox, gelato_log):
+    gelato.list_shipment_methods()
     with pytest.raises(errors.OrderNotFound):
-        client.get_order("unknown")
+        gelato.get_order("unknown")
     records = [r for r in gelato_log.records if r.name == "portal.gelato"]
     assert [r.levelname for r in records] == ["INFO", "WARNING"]
 
@@ -83,10 +83,10 @@ class Recorder(httpx.BaseTransport):
 
 def test_every_request_carries_key_user_agent_and_explicit_timeouts():
     recorder = Recorder()
-    with GelatoClient("secret-key", transport=recorder) as client:
-        client.list_shipment_methods("DE")
-    with GelatoClient("secret-key", transport=recorder, timeout=1.5) as client:
-        client.list_shipment_methods()
+    with GelatoClient("secret-key", transport=recorder) as gelato:
+        gelato.list_shipment_methods("DE")
+    with GelatoClient("secret-key", transport=recorder, timeout=1.5) as gelato:
+        gelato.list_shipment_methods()
     first, second = recorder.requests
     assert first.headers["X-API-KEY"] == "secret-key"
     assert first.headers["User-Agent"] == USER_AGENT

@@ -195,42 +195,42 @@ def _answering(*responses: httpx.Response) -> GelatoClient:
     ],
 )
 def test_an_unreadable_success_is_unexpected_response(response):
-    with _answering(response) as client, pytest.raises(errors.UnexpectedResponse):
-        client.get_order("o-1")
+    with _answering(response) as gelato, pytest.raises(errors.UnexpectedResponse):
+        gelato.get_order("o-1")
 
 
 @pytest.mark.parametrize("body", [{}, {"orders": None}, {"orders": "o-1"}, ["o-1"]])
 def test_a_search_answer_without_a_list_of_rows_is_unexpected_response(body):
-    client = _answering(httpx.Response(200, json=body))
-    with client, pytest.raises(errors.UnexpectedResponse):
-        client.search_orders()
+    gelato = _answering(httpx.Response(200, json=body))
+    with gelato, pytest.raises(errors.UnexpectedResponse):
+        gelato.search_orders()
 
 
 def test_an_error_body_that_is_not_json_still_maps_by_status():
-    client = _answering(httpx.Response(400, text="Bad Request"))
-    with client, pytest.raises(errors.InvalidRequest) as caught:
-        client.update_draft("o-1")
+    gelato = _answering(httpx.Response(400, text="Bad Request"))
+    with gelato, pytest.raises(errors.InvalidRequest) as caught:
+        gelato.update_draft("o-1")
     assert caught.value.field is None
     assert caught.value.message == "Gelato rejected the request."
 
 
 def test_a_404_outside_an_order_path_is_unexpected():
-    client = _answering(httpx.Response(404, json={"message": "nothing here"}))
-    with client, pytest.raises(errors.UnexpectedResponse) as caught:
-        client.list_shipment_methods()
+    gelato = _answering(httpx.Response(404, json={"message": "nothing here"}))
+    with gelato, pytest.raises(errors.UnexpectedResponse) as caught:
+        gelato.list_shipment_methods()
     assert caught.value.detail == "nothing here"
 
 
 def test_retry_after_as_an_http_date(gelato_log):
     past = "Wed, 21 Oct 2015 07:28:00 GMT"
     ok = httpx.Response(200, json={"shipmentMethods": []})
-    with _answering(httpx.Response(503, headers={"Retry-After": past}), ok) as client:
-        assert client.list_shipment_methods() == []
+    with _answering(httpx.Response(503, headers={"Retry-After": past}), ok) as gelato:
+        assert gelato.list_shipment_methods() == []
     assert "retry in 0.00 s" in gelato_log.text  # not the 0.25-0.5 s backoff
 
 
 @pytest.mark.parametrize("status", [401, 403])
 def test_refused_keys_are_unauthorized(status):
-    client = _answering(httpx.Response(status, json={"code": "x"}))
-    with client, pytest.raises(errors.Unauthorized):
-        client.list_shipment_methods()
+    gelato = _answering(httpx.Response(status, json={"code": "x"}))
+    with gelato, pytest.raises(errors.Unauthorized):
+        gelato.list_shipment_methods()

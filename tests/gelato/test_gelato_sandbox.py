@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def demo_orders(today=None) -> dict[str, list[Order]]:
     """Every demo order by reference, as the client sees it."""
     sandbox = create_sandbox(today)
-    with in_process_client(sandbox) as client:
-        rows = client.search_orders(limit=100)
-        orders = [client.get_order(row.id) for row in rows]
+    with in_process_client(sandbox) as gelato:
+        rows = gelato.search_orders(limit=100)
+        orders = [gelato.get_order(row.id) for row in rows]
     by_reference: dict[str, list[Order]] = {}
     for order in orders:
         by_reference.setdefault(order.order_reference_id, []).append(order)
@@ -115,13 +115,13 @@ def test_sandboxes_do_not_share_state():
         assert b.get_order(order_id).fulfillment_status == "created"
 
 
-def test_reset_restores_the_seed(client, sandbox, demo_id):
+def test_reset_restores_the_seed(gelato, sandbox, demo_id):
     order_id = demo_id("NW-1002")
-    client.cancel_order(order_id)
+    gelato.cancel_order(order_id)
     sandbox.fail_with(503, times=None)
     sandbox.reset()
     assert sandbox.faults == []
-    assert client.get_order(order_id).fulfillment_status == "created"
+    assert gelato.get_order(order_id).fulfillment_status == "created"
 
 
 def test_patch_with_null_files_keeps_the_files(world):
@@ -195,7 +195,7 @@ def test_nonsense_faults_are_refused(fields):
 def test_control_api_injects_and_clears_faults(world, demo_id):
     order_id = demo_id("NW-1004")
     control = world.raw(api_key=None)  # the control API needs no key
-    gelato = world.raw()
+    raw = world.raw()
 
     response = control.post(
         "/_sandbox/faults",
@@ -204,16 +204,16 @@ def test_control_api_injects_and_clears_faults(world, demo_id):
     assert response.status_code == 201
     assert response.json()["fault"]["status"] == 503
 
-    failed = gelato.get(f"/v4/orders/{order_id}")
+    failed = raw.get(f"/v4/orders/{order_id}")
     assert failed.status_code == 503
     assert failed.headers["Retry-After"] == "2"
     assert failed.json() == {"code": "service_unavailable", "message": "Injected by the sandbox."}
-    assert gelato.get(f"/v4/orders/{order_id}").status_code == 200
+    assert raw.get(f"/v4/orders/{order_id}").status_code == 200
 
     control.post("/_sandbox/faults", json={"kind": "status", "status": 500, "times": None})
     assert [f["status"] for f in control.get("/_sandbox/faults").json()["faults"]] == [500]
     assert control.delete("/_sandbox/faults").json() == {"faults": []}
-    assert gelato.get(f"/v4/orders/{order_id}").status_code == 200
+    assert raw.get(f"/v4/orders/{order_id}").status_code == 200
 
     calls = control.get("/_sandbox/calls").json()["calls"]
     assert [c["outcome"] for c in calls if c["path"] == f"/v4/orders/{order_id}"] == [503, 200, 200]
@@ -259,9 +259,9 @@ def test_python_m_sandbox_serves_over_http():
             first_line + process.stderr.read()
         )
         url = first_line.split(" on ", 1)[1].strip()
-        with http_client(url, timeout=5.0) as client:
-            (row,) = client.find_orders_by_reference("NW-1006")
-            assert client.get_order(row.id).fulfillment_status == "printed"
+        with http_client(url, timeout=5.0) as gelato:
+            (row,) = gelato.find_orders_by_reference("NW-1006")
+            assert gelato.get_order(row.id).fulfillment_status == "printed"
             response = httpx.post(
                 url + "/_sandbox/faults", json={"kind": "status", "status": 503, "times": 1}
             )
@@ -285,7 +285,7 @@ def test_sandbox_command_lists_demo_orders(capsys):
 
 def test_in_process_sandbox_runs_on_a_fixed_clock():
     sandbox = create_sandbox(date(2030, 1, 1))
-    with in_process_client(sandbox) as client:
-        (row,) = client.find_orders_by_reference("NW-1002")
-        created = client.get_order(row.id).created_at
+    with in_process_client(sandbox) as gelato:
+        (row,) = gelato.find_orders_by_reference("NW-1002")
+        created = gelato.get_order(row.id).created_at
     assert date(2030, 1, 1) - timedelta(days=1) <= created.date() <= date(2030, 1, 1)

@@ -8,8 +8,10 @@ name it, and this hook writes it in while the site is built:
   ``<!-- status-table -->`` (every name is in ``BLOCKS``); indented, they render inside the tab
   or admonition they are indented into.
 
-An unknown name stops the build, so a typo never reaches a reader. The portal reads the same
-modules, which is what keeps the articles and the forms in agreement.
+Every rule and checklist item is rendered with its sources ("Source: ..."), from the same data, so
+a reader can check what Gelato says and see what is only our practice. An unknown name stops the
+build, so a typo never reaches a reader. The portal reads the same modules, which is what keeps
+the articles and the forms in agreement.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import json
 import posixpath
 import re
 import sys
+from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,12 +31,13 @@ _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 if _PROJECT_ROOT not in sys.path:
     sys.path.insert(0, _PROJECT_ROOT)
 
-from portal import knowledge  # noqa: E402
+from portal import knowledge, sources  # noqa: E402
+from portal.gelato import assumptions  # noqa: E402
 from portal.orders import rules  # noqa: E402
 from portal.requests import scenarios  # noqa: E402
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
-_BLOCK = re.compile(r"^([ ]*)<!-- ([a-z-]+)(?:: ([a-z0-9_-]+))? -->$", re.MULTILINE)
+_BLOCK = re.compile(r"^([ ]*)<!-- ([a-z-]+)(?:: ([a-z0-9_+-]+))? -->$", re.MULTILINE)
 
 #: Material icons for the cards, by action or scenario slug.
 ICONS = {
@@ -69,11 +73,30 @@ PLACEHOLDERS = {
 }
 
 
+#: Sources that articles cite in their own words (``<!-- source: slug -->``), by source: the
+#: articles, for the sources page. Filled before any page is rendered.
+_CITED_BY_ARTICLES: dict[sources.Source, list[knowledge.Article]] = {}
+
+
 def on_files(files, config):
     # Every article the portal or a rule links to must exist, or the build stops.
     for article in linked_articles():
         if files.get_file_from_path(article.path) is None:
             raise PluginError(f"docs/{article.path} is linked from the portal but missing.")
+    _CITED_BY_ARTICLES.clear()
+    for file in files.documentation_pages():
+        text = Path(file.abs_src_path).read_text(encoding="utf-8")
+        title = re.search(r"^# (.+)$", text, re.MULTILINE)
+        article = knowledge.Article(file.src_uri, title.group(1) if title else file.src_uri)
+        for _indent, name, argument in _BLOCK.findall(text):
+            if name != "source":
+                continue
+            for slug in argument.split("+"):
+                try:
+                    cited = sources.source(slug)
+                except KeyError:
+                    raise PluginError(f"{file.src_uri}: no source {slug!r}") from None
+                _CITED_BY_ARTICLES.setdefault(cited, []).append(article)
     return files
 
 
@@ -123,13 +146,20 @@ def _contact_details(here, argument):
             "",
             f"As documented by Gelato, its support team is reachable **{_CONTACT.hours}**, on "
             "every channel.",
+            "",
+            _source_line(here, _CONTACT.all_sources),
         ]
     )
 
 
+def _audience_source(here, argument):
+    return _source_line(here, knowledge.WHO_GELATO_SUPPORT_SERVES_SOURCES)
+
+
 def _setup_recommendations(here, argument):
     return "\n".join(
-        f"- [ ] **{item.title}.** {item.why}" for item in knowledge.SETUP_RECOMMENDATIONS
+        f"- [ ] **{item.title}.** {item.why} {_source_note(here, item.sources)}"
+        for item in knowledge.SETUP_RECOMMENDATIONS
     )
 
 
@@ -138,8 +168,18 @@ def _requirements(here, slug):
     lines = []
     for item in scenario.requirements:
         need = "required" if item.mandatory else "if it applies"
-        lines.append(f"- [ ] **{item.label}** ({need}): {item.help}")
+        lines.append(
+            f"- [ ] **{item.label}** ({need}): {item.help} {_source_note(here, item.sources)}"
+        )
     return "\n".join(lines)
+
+
+def _scenario_source(here, slug):
+    return _source_line(here, scenarios.scenario(slug).sources)
+
+
+def _damage_window_source(here, argument):
+    return _source_line(here, knowledge.DAMAGE_REPORT_WINDOW_SOURCES)
 
 
 def _notice(here, slug):
@@ -153,6 +193,7 @@ def _notice(here, slug):
         "",
     ]
     lines += [f"- {_capitalise(line)}" for line in scenario.notice]
+    lines += ["", _source_line(here, scenario.sources)]
     return "\n".join(lines)
 
 
@@ -172,48 +213,68 @@ def _action_button(here, slug):
 
 def _status_rule(here, slug):
     action = rules.action(slug)
+    window = rules.window(action)
     allowed = rules.statuses_allowing(action)
     refused = [s for s in rules.STATUSES.values() if not s.allows(action)]
+    rows = [f"**The limit:** {window.rule}", "", _source_line(here, window.sources), ""]
     if not refused:
-        return (
-            '!!! success "Possible in every status"\n\n'
+        rows += [
+            '!!! success "Possible in every status"',
+            "",
             f"    From {_status_link(here, allowed[0])} to {_status_link(here, allowed[-1])}, "
-            "whatever the order's status."
-        )
+            "whatever the order's status.",
+        ]
+        return "\n".join(rows)
     names = ", ".join(_status_link(here, s) for s in allowed)
-    rows = [
+    rows += [
         '!!! success "Possible while the order is"',
         "",
         f"    {names}.",
         "",
         '!!! failure "Not possible when the order is"',
         "",
-        "    | Status | Why not | What to do instead |",
-        "    |---|---|---|",
+        "    | Status | Why not | What to do instead | Source |",
+        "    |---|---|---|---|",
     ]
     for status in refused:
         refusal = status.refusals[action.slug]
         rows.append(
-            f"    | {_status_link(here, status)} | {refusal.reason} | {_next_step(here, refusal)} |"
+            f"    | {_status_link(here, status)} | {refusal.reason} | {_next_step(here, refusal)} "
+            f"| {_source_links(here, refusal.sources)} |"
         )
     return "\n".join(rows)
 
 
 def _action_windows(here, argument):
-    lines = ["| Action | Possible while the order is |", "|---|---|"]
+    lines = ["| Action | Possible while the order is | Source |", "|---|---|---|"]
     for action in rules.ACTIONS:
         allowed = rules.statuses_allowing(action)
         if len(allowed) == len(rules.STATUSES):
             when = "in any status"
         else:
             when = ", ".join(_status_link(here, s) for s in allowed)
-        lines.append(f"| {_link(here, action.article)} | {when} |")
+        source = _source_links(here, rules.window(action).sources)
+        lines.append(f"| {_link(here, action.article)} | {when} | {source} |")
     return "\n".join(lines)
 
 
 def _status_meaning(here, code):
     status = rules.STATUSES[code]
-    return f"{_status_link(here, status)}: {status.meaning}"
+    return f"{_status_link(here, status)}: {status.meaning} {_source_note(here, status.sources)}"
+
+
+def _disagreement(here, slug):
+    found = {d.slug: d for d in rules.DISAGREEMENTS}[slug]
+    lines = [f'!!! question "Gelato\'s documents differ: {found.question}"', ""]
+    for reading in found.readings:
+        lines.append(f"    - **{_source_links(here, (reading.source,))}:** {reading.says}")
+    lines += [
+        "",
+        f"    **This help center follows:** {found.followed}",
+        "",
+        f"    **Why:** {found.why}",
+    ]
+    return "\n".join(lines)
 
 
 def _status_allows(here, code):
@@ -240,6 +301,12 @@ def _status_table(here, argument):
         lines.append(f"| [`{status.code}`](#{status.code}) | {status.label} | {marks} |")
     lines.append("")
     lines.append("✓ possible through self-service, ✗ not possible (the entry says why).")
+    lines += [
+        "",
+        "Gelato names the statuses and says what each means; grouping them into the stages "
+        "below is ours. "
+        + _source_line(here, tuple(dict.fromkeys(s for g in rules.STAGES for s in g.sources))),
+    ]
     for stage in rules.STAGES:
         members = [s for s in rules.STATUSES.values() if s.stage == stage]
         lines += ["", f"## {stage.title}"]
@@ -252,7 +319,7 @@ def _status_entry(here, status):
     lines = [
         f"### {status.label} (`{status.code}`) {{ #{status.code} }}",
         "",
-        status.meaning,
+        f"{status.meaning} {_source_note(here, status.sources)}",
         "",
         _status_allows(here, status.code),
     ]
@@ -262,7 +329,8 @@ def _status_entry(here, status):
         for action in refused:
             refusal = status.refusals[action.slug]
             lines.append(
-                f"- **{action.title}**: {refusal.reason} *Instead:* {_next_step(here, refusal)}"
+                f"- **{action.title}**: {refusal.reason} *Instead:* {_next_step(here, refusal)} "
+                f"{_source_note(here, refusal.sources)}"
             )
     if status.see is not None:
         lines += ["", f"More: {_link(here, status.see)}."]
@@ -278,10 +346,52 @@ def _situation_cards(here, argument):
     return _cards(here, [s for s in scenarios.SCENARIOS if s.article.path != here])
 
 
+def _source_list(here, kind):
+    """The sources page: every source of ``kind`` with its document and what rests on it."""
+    cited = _citations()
+    lines = []
+    for source in sources.ALL:
+        if source.kind != kind:
+            continue
+        lines += [f"### {source.label} {{ #{source.slug} }}", ""]
+        document = f"*{source.document}*"
+        if source.section:
+            document += f", {source.section}"
+        if not document.rstrip("*").endswith(("?", ".")):
+            document += "."
+        if source.url:
+            document += f" [Read it at Gelato]({source.url})."
+        lines += [document, ""]
+        if source.kind == sources.ASSUMPTION:
+            lines += [_assumption_text(source), ""]
+        entries = cited.get(source, [])
+        if not entries:
+            raise KeyError(f"{source.slug} is cited by no rule")
+        if source.kind == sources.PRACTICE:
+            lines += [f"- {entry}" for entry in entries]
+        else:
+            lines.append(f'??? note "What rests on it ({len(entries)})"')
+            lines += ["", *(f"    - {entry}" for entry in entries)]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _source(here, argument):
+    """A "Source:" line for what the article says in its own words just above it."""
+    return _source_line(here, tuple(sources.source(slug) for slug in argument.split("+")))
+
+
+def _disagreements(here, argument):
+    return "\n\n".join(_disagreement(here, d.slug) for d in rules.DISAGREEMENTS)
+
+
 BLOCKS = {
     "contact-details": _contact_details,
+    "audience-source": _audience_source,
     "setup-recommendations": _setup_recommendations,
     "requirements": _requirements,
+    "scenario-source": _scenario_source,
+    "damage-window-source": _damage_window_source,
     "notice": _notice,
     "request-button": _request_button,
     "action-button": _action_button,
@@ -293,6 +403,10 @@ BLOCKS = {
     "status-table": _status_table,
     "action-cards": _action_cards,
     "situation-cards": _situation_cards,
+    "disagreement": _disagreement,
+    "disagreements": _disagreements,
+    "source-list": _source_list,
+    "source": _source,
 }
 
 
@@ -320,6 +434,102 @@ def _cards(here, entries):
 
 def _button(label, url):
     return f"[{label}]({url}){{ .md-button .md-button--primary .portal-button }}"
+
+
+def _source_links(here, cited):
+    """The sources as links: Gelato's own page where there is one, else the sources page."""
+    if not cited:
+        raise KeyError("an entry without a source")
+    return "; ".join(f"[{source.label}]({_source_href(here, source)})" for source in cited)
+
+
+def _source_line(here, cited):
+    """A "Source:" line of its own, under what it backs."""
+    word = "Source" if len(cited) == 1 else "Sources"
+    return f"*{word}:* {_source_links(here, cited)}."
+
+
+def _source_note(here, cited):
+    """The same, in brackets at the end of a sentence or a list item."""
+    return f"({_source_line(here, cited)})"
+
+
+def _source_href(here, source):
+    if source.url:
+        return source.url
+    if here == sources.PAGE:
+        return f"#{source.slug}"
+    return f"{_relative(here, sources.PAGE)}#{source.slug}"
+
+
+_ASSUMPTION = re.compile(r"^A(\d+)\s+(.*?)(?=^A\d+\s|\Z)", re.MULTILINE | re.DOTALL)
+
+
+#: A sentence that names a constant of the code speaks to developers, not agents.
+_NAMES_CODE = re.compile(r"\b[A-Z]+_[A-Z_]+\b")
+
+
+def _assumption_text(source):
+    """An assumption in the words of ``portal/gelato/assumptions.py``, the one place it lives."""
+    number = source.slug.removeprefix("a")
+    for found, text in _ASSUMPTION.findall(assumptions.__doc__):
+        if found == number:
+            sentences = re.split(r"(?<=\.) ", " ".join(text.replace("``", "`").split()))
+            return " ".join(s for s in sentences if not _NAMES_CODE.search(s))
+    raise KeyError(f"assumption A{number} is not in portal/gelato/assumptions.py")
+
+
+def _citations():
+    """Every entry of the rules, the scenarios and the contact facts, by the source it cites:
+    what the sources page lists under each source."""
+    cited = defaultdict(list)
+
+    def cite(entry_sources, where, text):
+        for source in entry_sources:
+            cited[source].append(f"{where}: {text}")
+
+    here = sources.PAGE
+    for action in rules.ACTIONS:
+        window = rules.window(action)
+        cite(window.sources, f"{_link(here, action.article)}, until when", window.rule)
+        # A refusal shared by several statuses is listed once, with all of them.
+        refused = defaultdict(list)
+        for status in rules.STATUSES.values():
+            if not status.allows(action):
+                refused[status.refusals[action.slug]].append(_status_link(here, status))
+        for refusal, names in refused.items():
+            where = f"{action.title}, when the order is {', '.join(names)}"
+            cite(refusal.reason_sources, f"{where}: why not", refusal.reason)
+            cite(refusal.next_step_sources, f"{where}: what to do instead", refusal.next_step)
+    for status in rules.STATUSES.values():
+        cite(status.sources, f"{_status_link(here, status)}, what it means", status.meaning)
+    for stage in rules.STAGES:
+        cite(stage.sources, "A stage of the status glossary", stage.title)
+    for found in rules.DISAGREEMENTS:
+        for reading in found.readings:
+            cite((reading.source,), found.question, reading.says)
+    for scenario in scenarios.SCENARIOS:
+        title = _link(here, scenario.article)
+        if scenario.article.title != scenario.title:
+            title += f" ({scenario.title})"
+        cite(scenario.sources, title, "who writes first, and what the message contains")
+        for item in scenario.requirements:
+            cite(item.sources, f"{title}, {item.label}", item.help)
+    contact = _link(here, knowledge.CONTACT)
+    for fact in _CONTACT.facts:
+        cite(_CONTACT.sources[fact], contact, getattr(_CONTACT, fact))
+    cite(knowledge.WHO_GELATO_SUPPORT_SERVES_SOURCES, contact, knowledge.WHO_GELATO_SUPPORT_SERVES)
+    cite(
+        knowledge.DAMAGE_REPORT_WINDOW_SOURCES,
+        _link(here, scenarios.DAMAGED_PRODUCT.article),
+        f"reported within {knowledge.DAMAGE_REPORT_WINDOW_DAYS} days of delivery",
+    )
+    for item in knowledge.SETUP_RECOMMENDATIONS:
+        cite(item.sources, contact, f"{item.title}. {item.why}")
+    for source, articles in _CITED_BY_ARTICLES.items():
+        for article in dict.fromkeys(articles):
+            cited[source].append(f"{_link(here, article)}: what the article says in its own words")
+    return {source: list(dict.fromkeys(entries)) for source, entries in cited.items()}
 
 
 def _next_step(here, refusal):
@@ -351,6 +561,7 @@ def linked_articles():
     """Every article the portal or a rule links to."""
     yield knowledge.CONTACT
     yield knowledge.STATUS_GLOSSARY
+    yield knowledge.SOURCES
     yield knowledge.WHERE_IS_MY_ORDER
     yield knowledge.ON_HOLD_OR_FAILED
     for action in rules.ACTIONS:

@@ -2,13 +2,18 @@
 
 The knowledge base renders them into its articles at build time (``docs/hooks.py``) and the portal
 shows them in its pages, so when Gelato changes one of them the correction is a one-line change
-here and reaches every article and page at once. They restate what Gelato documents for merchants;
-nothing here is a promise of our own.
+here and reaches every article and page at once. They restate what Gelato documents for merchants,
+and each names the document it comes from (``portal/sources.py``), so a reader can check it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from types import MappingProxyType
+
+from portal import sources
+from portal.sources import GUIDE_CURRENT, GUIDE_EARLIER, Sources
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ CONTACT = Article("contact.md", "Contact Gelato Support")
 STATUS_GLOSSARY = Article("reference/statuses.md", "Order statuses")
 WHERE_IS_MY_ORDER = Article("questions/where-is-my-order.md", "Where is my order?")
 ON_HOLD_OR_FAILED = Article("questions/on-hold-or-failed.md", "Order on hold or failed")
+#: Every source the rules and articles cite, the assumptions, and what is our own practice.
+SOURCES = Article(sources.PAGE, "Sources")
 
 
 @dataclass(frozen=True)
@@ -52,10 +59,22 @@ class SupportContact:
     email_response: str
     #: How quickly a chat is answered.
     chat_response: str
+    #: Where each of the facts above comes from, by field name.
+    sources: Mapping[str, Sources]
 
     @property
     def mailto(self) -> str:
         return f"mailto:{self.email}"
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """The names of the fields that state a fact (all but ``sources``)."""
+        return tuple(f.name for f in fields(self) if f.name != "sources")
+
+    @property
+    def all_sources(self) -> Sources:
+        """Every source of the contact facts, each once, in the order first cited."""
+        return tuple(dict.fromkeys(s for fact in self.facts for s in self.sources[fact]))
 
 
 GELATO_SUPPORT = SupportContact(
@@ -66,17 +85,33 @@ GELATO_SUPPORT = SupportContact(
     help_center_url="https://support.gelato.com",
     email_response="usually within 8 hours, often quicker",
     chat_response="usually at once",
+    sources=MappingProxyType(
+        {
+            # The current guide names the chat only; the earlier one also the address and the
+            # answer times.
+            "email": (GUIDE_EARLIER,),
+            "hours": (GUIDE_CURRENT, GUIDE_EARLIER),
+            "contact_button": (GUIDE_CURRENT, GUIDE_EARLIER),
+            "help_center_name": (GUIDE_CURRENT,),
+            "help_center_url": (GUIDE_CURRENT,),
+            "email_response": (GUIDE_EARLIER,),
+            "chat_response": (GUIDE_EARLIER,),
+        }
+    ),
 )
 
 #: Gelato Support serves the merchant only. Agents must know this before they promise a customer
 #: anything: the customer's answer always comes from the merchant's own team.
 WHO_GELATO_SUPPORT_SERVES = (
-    "Gelato Support works for you, the merchant, and never for your end customers: it does not "
-    "answer them and never contacts them. Every word your customer hears comes from your team."
+    "Gelato Support serves you, the merchant: it offers no customer service to your end customers "
+    "and never contacts them directly. Your customers get their answers from your team."
 )
+WHO_GELATO_SUPPORT_SERVES_SOURCES: Sources = (GUIDE_CURRENT, GUIDE_EARLIER)
 
-#: Days after delivery within which a damaged or defective product can be reported to Gelato.
+#: Days after the customer received the item within which Gelato takes a report of a damaged or
+#: defective product ("Report a problem" on the order's page).
 DAMAGE_REPORT_WINDOW_DAYS = 30
+DAMAGE_REPORT_WINDOW_SOURCES: Sources = (GUIDE_CURRENT,)
 
 
 @dataclass(frozen=True)
@@ -85,21 +120,24 @@ class Recommendation:
 
     title: str
     why: str
+    sources: Sources = ()
 
 
 SETUP_RECOMMENDATIONS = (
     Recommendation(
         title="Invite your support agents to your Gelato account",
         why=(
-            "With their own access they open orders and run the self-service actions in the "
-            "Gelato Dashboard themselves, without waiting for a colleague or for Gelato."
+            "Gelato recommends it so that they can manage your orders in the Gelato Dashboard "
+            "themselves, which is where most customer requests are solved."
         ),
+        sources=(GUIDE_CURRENT, GUIDE_EARLIER),
     ),
     Recommendation(
         title="Give Gelato your team's support email address",
         why=(
-            "Gelato sends its notices (file concerns, undeliverable addresses, orders on hold) to "
-            "that address, so they reach the people who can act on them."
+            "Gelato asks for the address to which it can send the messages it starts, such as a "
+            "file concern from its production team or an undeliverable address."
         ),
+        sources=(GUIDE_CURRENT, GUIDE_EARLIER),
     ),
 )

@@ -418,3 +418,91 @@ def test_a_broken_internal_link_fails_the_strict_build(broken_build):
     output, _ = broken_build.communicate()
     assert broken_build.returncode != 0
     assert "no-such-article.md" in output
+
+
+# Sources: every rule and checklist item says where it comes from, rendered from the data.
+
+
+from portal import sources  # noqa: E402
+
+
+def source_labels(cited) -> list[str]:
+    return [source.label for source in cited]
+
+
+@pytest.mark.parametrize("action", rules.ACTIONS, ids=lambda a: a.slug)
+def test_action_article_states_its_limit_with_its_sources(site, sections, action):
+    text = page_text(sections, action.article)
+    window = rules.window(action)
+    assert f"The limit: {window.rule}" in text
+    for label in source_labels(window.sources):
+        assert label in text
+    page = page_html(site, action.article)
+    for source in window.sources:
+        if source.url:
+            assert f'href="{source.url}"' in page
+        else:
+            assert f'href="../../reference/sources/#{source.slug}"' in page
+
+
+@pytest.mark.parametrize("status", rules.STATUSES.values(), ids=lambda s: s.code)
+def test_glossary_entry_names_the_sources_of_its_meaning_and_refusals(sections, status):
+    text = sections[f"{knowledge.STATUS_GLOSSARY.url.lstrip('/')}#{status.code}"]
+    meaning_line = text.partition(status.meaning)[2].partition("Still possible:")[0]
+    for label in source_labels(status.sources):
+        assert label in meaning_line
+    for action in rules.ACTIONS:
+        refusal = rules.why_not(action, status.code)
+        if refusal is not None:
+            entry = text.partition(f"{action.title}: {refusal.reason}")[2]
+            note = entry.partition("(Source")[2].partition(")")[0]
+            for label in source_labels(refusal.sources):
+                assert label in note, (action.slug, label)
+
+
+@pytest.mark.parametrize("scenario", scenarios.SCENARIOS, ids=lambda s: s.slug)
+def test_checklist_items_name_their_sources(sections, scenario):
+    text = page_text(sections, scenario.article)
+    for requirement in scenario.requirements:
+        need = "required" if requirement.mandatory else "if it applies"
+        line = f"{requirement.label} ({need}): {requirement.help} ("
+        assert line in text
+        after = text.partition(line)[2].partition(")")[0]
+        for label in source_labels(requirement.sources):
+            assert label in after, (requirement.key, label)
+
+
+@pytest.mark.parametrize(
+    "article", [rules.CANCEL_ORDER.article, knowledge.STATUS_GLOSSARY, knowledge.SOURCES]
+)
+def test_where_gelato_disagrees_the_page_says_so_and_which_reading_is_followed(sections, article):
+    text = page_text(sections, article)
+    for disagreement in rules.DISAGREEMENTS:
+        assert disagreement.question in text
+        for reading in disagreement.readings:
+            assert reading.says in text
+        assert disagreement.followed in text
+        assert disagreement.why in text
+
+
+def test_sources_page_lists_every_source_and_every_rule_of_our_own(site, sections):
+    text = page_text(sections, knowledge.SOURCES)
+    page = page_html(site, knowledge.SOURCES)
+    for source in sources.ALL:
+        assert source.label in text
+        assert source.document in text
+        assert f'id="{source.slug}"' in page
+        if source.url:
+            assert f'href="{source.url}"' in page
+    # Our own rules are listed in full, where a support lead can review them.
+    assert rules.why_not(rules.REORDER, "passed").reason in text
+    assert rules.window(rules.CHANGE_SHIPPING_METHOD).rule in text
+    assert scenarios.DAMAGED_PRODUCT.requirement("delivery_date").help in text
+
+
+def test_contact_facts_name_their_sources(sections):
+    text = page_text(sections, knowledge.CONTACT)
+    for label in source_labels(knowledge.GELATO_SUPPORT.all_sources):
+        assert label in text
+    for label in source_labels(knowledge.WHO_GELATO_SUPPORT_SERVES_SOURCES):
+        assert label in text

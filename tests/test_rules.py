@@ -2,6 +2,7 @@
 
 import pytest
 
+from portal import sources
 from portal.orders import rules
 
 #: Every fulfillment status of gelato-api.md, section 2.
@@ -130,3 +131,50 @@ def test_the_sandbox_refuses_to_cancel_exactly_what_the_rules_refuse():
                 continue
             accepted.add(code)
     assert accepted == codes(rules.statuses_allowing(rules.CANCEL_ORDER))
+
+
+def test_a_reorder_before_print_is_refused_as_our_practice_not_gelatos():
+    # Gelato's Dashboard sets no status limit on a reorder: the refusal must say it is ours.
+    refusal = rules.why_not(rules.REORDER, "passed")
+    assert refusal.reason.startswith("Our practice, not a Gelato limit")
+    assert sources.OUR_PRACTICE in refusal.reason_sources
+    assert sources.OUR_PRACTICE in rules.window(rules.REORDER).sources
+
+
+def test_the_shipping_method_limit_is_ours_and_borrowed_from_the_address():
+    window = rules.window(rules.CHANGE_SHIPPING_METHOD)
+    assert window.rule.startswith("Our practice")
+    assert sources.OUR_PRACTICE in window.sources
+    assert sources.HC_CHANGE_ADDRESS in window.sources
+    for code in ("created", "in_production", "on_hold"):
+        assert sources.OUR_PRACTICE in rules.why_not(rules.CHANGE_SHIPPING_METHOD, code).sources
+
+
+def test_the_cancel_limit_names_every_reading_and_the_one_followed():
+    window = rules.window(rules.CANCEL_ORDER)
+    disagreement = window.disagreement
+    assert disagreement is rules.CANCEL_LIMIT
+    assert [reading.source for reading in disagreement.readings] == [
+        sources.API_STATUSES,
+        sources.API_CANCEL,
+        sources.HC_CHANGE_OR_CANCEL,
+        sources.HC_CANCEL_EARLIER,
+    ]
+    assert "not from in_production on" in disagreement.followed
+    assert disagreement.why
+    # The waiting states are cancellable by our reading of Gelato's silence: assumption A4.
+    assert sources.A4_CANCEL in window.sources
+
+
+def test_a_passed_order_is_usually_printed_the_next_morning():
+    passed = rules.STATUSES["passed"]
+    assert "usually printed the next morning" in passed.meaning
+    assert sources.HC_PRINT_TIMING in passed.sources
+
+
+def test_refusal_reasons_show_as_typed_in_a_page():
+    # The portal prints a reason as it is, and a test finds it in the escaped page: no character
+    # that HTML escapes.
+    for status in rules.STATUSES.values():
+        for refusal in status.refusals.values():
+            assert not set(refusal.reason) & set("&<>\"'"), refusal.reason

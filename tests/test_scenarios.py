@@ -7,13 +7,13 @@ import pytest
 from portal.knowledge import DAMAGE_REPORT_WINDOW_DAYS
 from portal.requests import scenarios
 from portal.requests.scenarios import ScenarioRequirement
+from portal.sources import OUR_PRACTICE
 
 
 def test_damaged_product_needs_everything_gelato_documents():
     damaged = scenarios.scenario("damaged-product")
     assert [r.key for r in damaged.mandatory] == [
         "order_number",
-        "delivery_date",
         "damage_description",
         "photos_item",
         "photos_packaging_outside",
@@ -21,6 +21,30 @@ def test_damaged_product_needs_everything_gelato_documents():
     ]
     assert not damaged.requirement("reorder_number").mandatory
     assert damaged.started_by == scenarios.MERCHANT
+
+
+def test_the_delivery_date_is_asked_for_but_not_required():
+    # Gelato's list is the original order, the reorder, a description and photos; the date only
+    # shows that the report is within the window, so it is our practice to ask, not a must.
+    delivery_date = scenarios.DAMAGED_PRODUCT.requirement("delivery_date")
+    assert not delivery_date.mandatory
+    assert delivery_date.sources[0] is OUR_PRACTICE
+    assert "Gelato does not ask for it" in delivery_date.help
+
+
+def test_what_gelato_lists_is_required_and_cites_gelato():
+    # Every required item rests on one of Gelato's documents, or says plainly that it is ours.
+    for scenario in scenarios.SCENARIOS:
+        for item in scenario.mandatory:
+            assert item.sources, (scenario.slug, item.key)
+            if not any(source.is_gelato for source in item.sources):
+                assert item.sources == (OUR_PRACTICE,), (scenario.slug, item.key)
+
+
+def test_only_what_gelato_starts_names_a_sender():
+    for scenario in scenarios.SCENARIOS:
+        assert bool(scenario.notice) == (scenario.started_by == scenarios.GELATO)
+        assert any(source.is_gelato for source in scenario.sources), scenario.slug
 
 
 def test_api_failure_needs_the_logs():

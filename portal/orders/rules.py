@@ -1,11 +1,13 @@
 """What each Gelato order status still allows an agent to do, and what to do when it is too late.
 
 This table is the one place where the help center reads Gelato's rules: the order page, the action
-forms, the JSON API and the knowledge base's status glossary all ask it. Gelato's documentation says
-"before the order goes to print" for every change, and its API refuses to cancel once an item is
-printed; read together and strictly, changes are possible while an order is ``passed`` and
-cancellation until then (plus the states that wait for someone to act), never from
-``in_production`` on. Where Gelato is silent, an entry says so rather than guess.
+forms, the JSON API and the knowledge base's status glossary all ask it. Every meaning, limit,
+refusal and next step names its sources (``portal/sources.py``), and a sentence that is our own
+practice rather than Gelato's says so in its words too. Gelato documents the address change only
+while an order is ``passed``, and its documents differ on the last moment for a cancel (before
+production, before print, refused once an item is printed: ``CANCEL_LIMIT``); the table reads them
+strictly, so cancellation ends where production begins. Where Gelato is silent, an entry says so
+rather than guess.
 
 Pure data and functions: no Flask, no HTTP, so the docs build and every part of the portal can
 import it.
@@ -18,12 +20,39 @@ from types import MappingProxyType
 
 from portal.knowledge import (
     DAMAGE_REPORT_WINDOW_DAYS,
+    DAMAGE_REPORT_WINDOW_SOURCES,
     ON_HOLD_OR_FAILED,
     STATUS_GLOSSARY,
     WHERE_IS_MY_ORDER,
     Article,
 )
 from portal.requests.scenarios import ADDRESS_PROBLEM, DAMAGED_PRODUCT, SOMETHING_ELSE
+from portal.sources import (
+    A4_CANCEL,
+    API_CANCEL,
+    API_DRAFTS,
+    API_PACKAGES,
+    API_PLACED_ORDERS,
+    API_SHIPMENT_METHODS,
+    API_STATUSES,
+    GUIDE_CURRENT,
+    GUIDE_EARLIER,
+    HC_CANCEL_EARLIER,
+    HC_CHANGE_ADDRESS,
+    HC_CHANGE_OR_CANCEL,
+    HC_CHECK_STATUS,
+    HC_LATE_ORDER,
+    HC_LOST_PARCEL,
+    HC_ON_HOLD,
+    HC_PRINT_TIMING,
+    HC_REORDER,
+    HC_REPORT_PROBLEM,
+    HC_STATUS_FLOW,
+    OUR_PRACTICE,
+    Disagreement,
+    Reading,
+    Sources,
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +109,7 @@ CANCEL_ORDER = Action(
 REORDER = Action(
     "reorder",
     "Reorder",
-    "Send the same items again: after damage, loss, a return or a failed order.",
+    "Send the same items again: after damage, a failed delivery or a failed order.",
     Article("actions/reorder.md", "Place a reorder"),
 )
 
@@ -104,6 +133,15 @@ class Refusal:
     next_step: str
     #: The article that helps with the next step, if one does.
     see: Article | None = None
+    #: Where the reason comes from: Gelato's documents, or our own practice.
+    reason_sources: Sources = ()
+    #: Where the next step comes from.
+    next_step_sources: Sources = ()
+
+    @property
+    def sources(self) -> Sources:
+        """The sources of the reason and of the next step, each once: one "Source:" line."""
+        return tuple(dict.fromkeys(self.reason_sources + self.next_step_sources))
 
 
 @dataclass(frozen=True)
@@ -112,15 +150,19 @@ class Stage:
 
     slug: str
     title: str
+    #: Gelato names the statuses; grouping them into stages is ours.
+    sources: Sources = ()
 
 
-BEING_CHECKED = Stage("being-checked", "Being checked by Gelato")
-BEFORE_PRINT = Stage("before-print", "Accepted, not yet printed")
-PRODUCTION = Stage("production", "In production")
-ON_ITS_WAY = Stage("on-its-way", "On its way")
-ARRIVED_OR_BACK = Stage("arrived-or-back", "Delivered or sent back")
-WAITING = Stage("waiting", "Waiting for someone to act")
-STOPPED = Stage("stopped", "Stopped")
+_GROUPED = (API_STATUSES, OUR_PRACTICE)
+
+BEING_CHECKED = Stage("being-checked", "Being checked by Gelato", _GROUPED)
+BEFORE_PRINT = Stage("before-print", "Accepted, not yet printed", _GROUPED)
+PRODUCTION = Stage("production", "In production", _GROUPED)
+ON_ITS_WAY = Stage("on-its-way", "On its way", _GROUPED)
+ARRIVED_OR_BACK = Stage("arrived-or-back", "Delivered or sent back", _GROUPED)
+WAITING = Stage("waiting", "Waiting for someone to act", _GROUPED)
+STOPPED = Stage("stopped", "Stopped", _GROUPED)
 
 #: The typical path first, then the side states.
 STAGES = (BEING_CHECKED, BEFORE_PRINT, PRODUCTION, ON_ITS_WAY, ARRIVED_OR_BACK, WAITING, STOPPED)
@@ -144,6 +186,8 @@ class Status:
     handed_to_carrier: bool = False
     #: An article that says what to do with an order in this status, beyond the actions.
     see: Article | None = None
+    #: Where the meaning comes from.
+    sources: Sources = ()
 
     @property
     def article_url(self) -> str:
@@ -152,6 +196,17 @@ class Status:
 
     def allows(self, action: Action | str) -> bool:
         return _slug(action) not in self.refusals
+
+
+@dataclass(frozen=True)
+class Window:
+    """Until when an action is possible, in one sentence, and where that limit comes from. The
+    statuses' refusals apply it one status at a time."""
+
+    rule: str
+    sources: Sources
+    #: Where Gelato's own documents differ on this limit, and which reading the rules follow.
+    disagreement: Disagreement | None = None
 
 
 def _refusals(**by_action: Refusal) -> MappingProxyType:
@@ -163,86 +218,175 @@ def _refusals(**by_action: Refusal) -> MappingProxyType:
     return MappingProxyType(mapping)
 
 
+#: The one question on which Gelato's documents visibly differ for the self-service actions.
+CANCEL_LIMIT = Disagreement(
+    slug="cancel-limit",
+    question="Until when can an order be canceled?",
+    readings=(
+        Reading(
+            API_STATUSES,
+            "An order can be canceled through the API only before it moves into production "
+            "(in_production).",
+        ),
+        Reading(
+            API_CANCEL,
+            "A printed or shipped order cannot be canceled, and the call is refused (409) as soon "
+            "as one item of the order is printed. Read alone, this leaves in_production open.",
+        ),
+        Reading(
+            HC_CHANGE_OR_CANCEL,
+            "An order can be changed or canceled only before it is sent for printing: once its "
+            "status is past passed, neither is possible, and the Cancel button disappears.",
+        ),
+        Reading(
+            HC_CANCEL_EARLIER,
+            "An order can be canceled only before it is printed, that is while it is uploading or "
+            "passed.",
+        ),
+    ),
+    followed=(
+        "An order can be canceled while it is created, uploading or passed, or while it waits in "
+        "one of the side states (pending approval, pending personalization, digitizing, not "
+        "connected, on hold); not from in_production on."
+    ),
+    why=(
+        "It is the strictest of the readings: no Gelato document says a cancel still works once "
+        "production has begun, and the help center says that past passed it is too late. A wrong "
+        "yes would have an agent promise the customer a cancellation that Gelato then refuses; a "
+        "wrong no costs a question to Gelato Support. Gelato says nothing about the side states: "
+        "nothing has been produced in them, so this help center allows the cancel there "
+        "(assumption A4)."
+    ),
+)
+
+#: Every place where Gelato's documents differ, in the order of the actions.
+DISAGREEMENTS = (CANCEL_LIMIT,)
+
+
 # Refusals shared by several statuses, named for the situation they describe.
 
-_STILL_CHECKING_CHANGE = Refusal(
-    "Gelato is still checking the order; the Dashboard offers this change once the order is "
-    "accepted (passed).",
-    "Check again in a few minutes and make the change as soon as the order shows passed: that "
-    "window can be short.",
+_NOT_PASSED_YET_ADDRESS = Refusal(
+    "Gelato has not accepted the order yet, and the Gelato help center allows an address change "
+    "only once the order is passed.",
+    "Check again in a few minutes and change the address as soon as the order shows passed: "
+    "that status can last only minutes.",
+    reason_sources=(API_STATUSES, HC_CHANGE_ADDRESS),
+    next_step_sources=(HC_CHANGE_ADDRESS, HC_CHANGE_OR_CANCEL),
 )
-_WAITING_CHANGE = Refusal(
-    "As documented by Gelato, the Dashboard makes this change only while an order is passed.",
-    "Resolve what the order is waiting for, then make the change as soon as it shows passed; or "
-    "cancel it now and place a corrected order.",
+_NOT_PASSED_YET_METHOD = Refusal(
+    "Gelato has not accepted the order yet. Gelato documents no limit for this change; our "
+    "practice applies the one it documents for the address: only once the order is passed.",
+    "Check again in a few minutes and change the method as soon as the order shows passed: "
+    "that status can last only minutes.",
+    reason_sources=(API_STATUSES, HC_CHANGE_ADDRESS, OUR_PRACTICE),
+    next_step_sources=(OUR_PRACTICE, HC_CHANGE_OR_CANCEL),
+)
+_WAITING_ADDRESS = Refusal(
+    "The Gelato help center allows an address change only while the order is passed.",
+    "Resolve what the order is waiting for, then change the address as soon as it shows passed; "
+    "or cancel it now and place a corrected order.",
     STATUS_GLOSSARY,
+    reason_sources=(HC_CHANGE_ADDRESS,),
+    next_step_sources=(HC_CHANGE_ADDRESS, OUR_PRACTICE),
+)
+_WAITING_METHOD = Refusal(
+    "Gelato documents no limit for this change; our practice applies the one it documents for "
+    "the address: only while the order is passed.",
+    "Resolve what the order is waiting for, then change the method as soon as it shows passed; "
+    "or cancel it now and place a corrected order.",
+    STATUS_GLOSSARY,
+    reason_sources=(HC_CHANGE_ADDRESS, OUR_PRACTICE),
+    next_step_sources=(OUR_PRACTICE,),
 )
 _NOT_YET_PRINTED_REORDER = Refusal(
-    "The order has not gone to print yet, so a reorder would only duplicate it, and be charged "
-    "a second time.",
-    "Change or cancel this order instead.",
+    "Our practice, not a Gelato limit: the order has not gone to print yet, so a reorder would "
+    "duplicate it and be charged as a second order.",
+    "Change or cancel this order instead, as far as its status allows.",
+    reason_sources=(OUR_PRACTICE, HC_REORDER),
+    next_step_sources=(OUR_PRACTICE,),
 )
 _PRINTED_ADDRESS = Refusal(
-    "The order has gone to print: as documented by Gelato, the address can no longer be changed "
-    "through self-service.",
+    "Production has begun, and the Gelato help center allows an address change only while an "
+    "order is passed.",
     "If Gelato's shipping team asked you to correct this address, do it from the link in their "
     "email even now, and contact Gelato Support if the Dashboard refuses. Otherwise the only "
     "self-service remedy is a reorder to the right address, charged as a new order.",
     ADDRESS_PROBLEM.article,
+    reason_sources=(HC_CHANGE_ADDRESS,),
+    next_step_sources=(HC_CHANGE_ADDRESS, GUIDE_CURRENT, HC_REORDER),
 )
 _PRINTED_METHOD = Refusal(
-    "The order has gone to print: as documented by Gelato, the shipping method can no longer be "
-    "changed through self-service.",
+    "Production has begun. Gelato documents no limit for this change; our practice applies the "
+    "one it documents for the address: only while the order is passed.",
     "It ships with the method chosen when it was ordered. If the customer must have it sooner, "
     "a reorder with express shipping is the only self-service option, charged as a new order.",
+    reason_sources=(HC_CHANGE_ADDRESS, OUR_PRACTICE),
+    next_step_sources=(API_PLACED_ORDERS, HC_REORDER),
 )
 _WITH_CARRIER_ADDRESS = Refusal(
-    "The parcel is already with the carrier.",
+    "The parcel is already with the carrier, and self-service changes end once an order is past "
+    "passed.",
     "Self-service cannot redirect it. If delivery fails and it comes back (returned), confirm the "
     "address with the customer and place a reorder.",
     WHERE_IS_MY_ORDER,
+    reason_sources=(API_STATUSES, HC_CHANGE_OR_CANCEL),
+    next_step_sources=(HC_CHANGE_OR_CANCEL, OUR_PRACTICE),
 )
 _WITH_CARRIER_METHOD = Refusal(
-    "The parcel is already on its way with the method chosen at order time.",
+    "The parcel is already on its way, with the method chosen when the order was placed.",
     "Nothing to change now: share the tracking link with the customer.",
     WHERE_IS_MY_ORDER,
+    reason_sources=(API_STATUSES, API_PLACED_ORDERS),
+    next_step_sources=(HC_LATE_ORDER, OUR_PRACTICE),
 )
 _WITH_CARRIER_CANCEL = Refusal(
-    "The parcel is already with the carrier; a shipped order cannot be canceled.",
+    "The parcel is already with the carrier, and a shipped order cannot be canceled.",
     "Share the tracking link. If the customer no longer wants the item, your own return policy "
     "applies once it arrives.",
     WHERE_IS_MY_ORDER,
+    reason_sources=(API_CANCEL, HC_CHANGE_OR_CANCEL),
+    next_step_sources=(OUR_PRACTICE,),
 )
 _DELIVERED_CHANGE = Refusal(
-    "The order has been delivered.",
+    "The carrier reports the order delivered.",
     "Nothing to change. If the customer says it never arrived, follow Where is my order?",
     WHERE_IS_MY_ORDER,
+    reason_sources=(API_STATUSES,),
+    next_step_sources=(HC_LOST_PARCEL,),
 )
 _RETURNED_CHANGE = Refusal(
-    "Delivery failed and the parcel went back; this order will not be delivered again.",
+    "Delivery failed and the parcel was sent back to the sender.",
     "Confirm the address with the customer and place a reorder with the right details.",
+    reason_sources=(API_STATUSES,),
+    next_step_sources=(OUR_PRACTICE, HC_REORDER),
 )
 _CANCELED_CHANGE = Refusal(
-    "The order is canceled: nothing more can be done with it.",
+    "The order is canceled, and nothing more can be done with it.",
     "If the customer still wants the items, place a reorder with the right details.",
+    reason_sources=(API_STATUSES,),
+    next_step_sources=(HC_REORDER, OUR_PRACTICE),
 )
 _FAILED_CHANGE = Refusal(
     "Gelato rejected the order when it was created, so there is nothing to change.",
-    "Fix the cause Gelato names (often the address or a file) and place a reorder; as documented "
-    "by Gelato, an order that could not be processed is not charged.",
+    "Fix the cause Gelato names (usually a file or the address) and place a reorder; as "
+    "documented by Gelato, an order that could not be processed is not charged.",
     ON_HOLD_OR_FAILED,
+    reason_sources=(API_STATUSES,),
+    next_step_sources=(HC_ON_HOLD,),
 )
 _DRAFT_CHANGE = Refusal(
-    "A draft is not a placed order, and Gelato documents no way to change a draft's address or "
-    "shipping method.",
+    "A draft is not a placed order, and the Gelato API offers no way to change the address or "
+    "the shipping method of a draft.",
     "Delete the draft and create the order again with the right details.",
+    reason_sources=(API_DRAFTS,),
+    next_step_sources=(API_DRAFTS,),
 )
 
 # Whole refusal tables, for statuses that refuse alike.
 
 _STILL_CHECKING_REFUSALS = _refusals(
-    change_address=_STILL_CHECKING_CHANGE,
-    change_shipping_method=_STILL_CHECKING_CHANGE,
+    change_address=_NOT_PASSED_YET_ADDRESS,
+    change_shipping_method=_NOT_PASSED_YET_METHOD,
     reorder=_NOT_YET_PRINTED_REORDER,
 )
 _WITH_CARRIER_REFUSALS = _refusals(
@@ -251,8 +395,8 @@ _WITH_CARRIER_REFUSALS = _refusals(
     cancel_order=_WITH_CARRIER_CANCEL,
 )
 _WAITING_REFUSALS = _refusals(
-    change_address=_WAITING_CHANGE,
-    change_shipping_method=_WAITING_CHANGE,
+    change_address=_WAITING_ADDRESS,
+    change_shipping_method=_WAITING_METHOD,
     reorder=_NOT_YET_PRINTED_REORDER,
 )
 
@@ -261,24 +405,29 @@ _STATUSES = (
         "created",
         "Created",
         BEING_CHECKED,
-        "Gelato has just received the order; its checks have not started yet.",
+        "The order has just been created at Gelato: the first status of every order.",
         _STILL_CHECKING_REFUSALS,
+        sources=(API_STATUSES,),
     ),
     Status(
         "uploading",
         "Being checked",
         BEING_CHECKED,
-        "Gelato is checking the order (files, address, products) before accepting it.",
+        "Gelato is pre-processing and checking the order, before it accepts it (passed) or "
+        "rejects it (failed).",
         _STILL_CHECKING_REFUSALS,
+        sources=(API_STATUSES, HC_STATUS_FLOW),
     ),
     Status(
         "passed",
         "Accepted",
         BEFORE_PRINT,
-        "Gelato accepted the order and is about to hand it to a print partner. This is the last "
-        "moment for any change: as documented by Gelato, orders historically go to print around "
-        "midnight in the destination country, so the window lasts minutes to hours.",
+        "Gelato accepted the order and will soon send it to a print partner. As documented by "
+        "Gelato, that has historically happened around midnight in the destination country, and "
+        "the order is usually printed the next morning, so this status can last minutes or "
+        "hours. It is the last status in which the address can be changed.",
         _refusals(reorder=_NOT_YET_PRINTED_REORDER),
+        sources=(API_STATUSES, HC_PRINT_TIMING, HC_CHANGE_OR_CANCEL, HC_CHANGE_ADDRESS),
     ),
     Status(
         "in_production",
@@ -289,40 +438,50 @@ _STATUSES = (
             change_address=_PRINTED_ADDRESS,
             change_shipping_method=_PRINTED_METHOD,
             cancel_order=Refusal(
-                "Production has begun: as documented by Gelato, an order can be canceled only "
-                "before it goes to print.",
+                "Production has begun, and the Gelato API allows a cancel only before the order "
+                "moves into production. Other Gelato documents draw the line at printing; this "
+                "help center follows the stricter reading.",
                 "Let it complete; if it arrives damaged or defective, report it. If the customer "
-                "refuses it, contact Gelato Support with the order number once it is printed "
-                "(see Printed).",
+                "no longer wants it, contact Gelato Support with the order number: once it is "
+                "printed and until it ships, Gelato can still discard it and stop the shipment.",
                 DAMAGED_PRODUCT.article,
+                reason_sources=(API_STATUSES, API_CANCEL, HC_CHANGE_OR_CANCEL, A4_CANCEL),
+                next_step_sources=(HC_REPORT_PROBLEM, HC_CANCEL_EARLIER),
             ),
         ),
+        sources=(API_STATUSES,),
     ),
     Status(
         "printed",
         "Printed",
         PRODUCTION,
-        "The product is printed and waits to be handed to the carrier.",
+        "The print partner has printed the order; it has not been handed to the carrier yet.",
         _refusals(
             change_address=_PRINTED_ADDRESS,
             change_shipping_method=_PRINTED_METHOD,
             cancel_order=Refusal(
-                "The product is printed, so self-service can no longer cancel it.",
+                "The order is printed, and a printed order cannot be canceled through "
+                "self-service.",
                 "Contact Gelato Support with the order number before it ships: as documented by "
-                "Gelato, it can throw the print away and hold the parcel back. You still pay for "
-                "the printing, but get the shipping fee back.",
+                "Gelato, it can discard the print and stop the shipment. You still pay for the "
+                "printing, but get the shipping fee back.",
                 SOMETHING_ELSE.article,
+                reason_sources=(API_CANCEL, HC_CANCEL_EARLIER),
+                next_step_sources=(HC_CANCEL_EARLIER,),
             ),
         ),
+        sources=(API_STATUSES, HC_STATUS_FLOW),
     ),
     Status(
         "shipped",
         "Shipped",
         ON_ITS_WAY,
-        "Handed to the carrier; the tracking link appears on the order's page.",
+        "Handed to the carrier. When the shipping method has tracking, the tracking link is on "
+        "the order's page from now on.",
         _WITH_CARRIER_REFUSALS,
         handed_to_carrier=True,
         see=WHERE_IS_MY_ORDER,
+        sources=(API_STATUSES, HC_STATUS_FLOW, API_SHIPMENT_METHODS),
     ),
     Status(
         "in_transit",
@@ -332,6 +491,7 @@ _STATUSES = (
         _WITH_CARRIER_REFUSALS,
         handed_to_carrier=True,
         see=WHERE_IS_MY_ORDER,
+        sources=(API_STATUSES,),
     ),
     Status(
         "delivered",
@@ -342,14 +502,17 @@ _STATUSES = (
             change_address=_DELIVERED_CHANGE,
             change_shipping_method=_DELIVERED_CHANGE,
             cancel_order=Refusal(
-                "The order has been delivered.",
+                "The carrier reports the order delivered.",
                 f"If it arrived damaged or defective, report it within "
                 f"{DAMAGE_REPORT_WINDOW_DAYS} days of delivery.",
                 DAMAGED_PRODUCT.article,
+                reason_sources=(API_STATUSES,),
+                next_step_sources=DAMAGE_REPORT_WINDOW_SOURCES,
             ),
         ),
         handed_to_carrier=True,
         see=WHERE_IS_MY_ORDER,
+        sources=(API_STATUSES,),
     ),
     Status(
         "returned",
@@ -360,75 +523,87 @@ _STATUSES = (
             change_address=_RETURNED_CHANGE,
             change_shipping_method=_RETURNED_CHANGE,
             cancel_order=Refusal(
-                "The parcel has already come back; there is nothing left to cancel.",
+                "The parcel has already come back to the sender; there is nothing left to cancel.",
                 "Confirm the address with the customer and place a reorder if they still want "
                 "the items.",
+                reason_sources=(API_STATUSES, A4_CANCEL),
+                next_step_sources=(OUR_PRACTICE,),
             ),
         ),
         handed_to_carrier=True,
         see=ADDRESS_PROBLEM.article,
+        sources=(API_STATUSES,),
     ),
     Status(
         "draft",
         "Draft",
         WAITING,
-        "Saved but not placed: nothing is produced until it becomes a real order.",
+        "An order not meant for fulfilment yet: nothing is produced until it is turned into a "
+        "regular order (in the Dashboard or through the API), and it can be deleted instead.",
         _refusals(
             change_address=_DRAFT_CHANGE,
             change_shipping_method=_DRAFT_CHANGE,
             cancel_order=Refusal(
-                "A draft is not a placed order, so there is nothing to cancel.",
+                "A draft is not a placed order: it is deleted, not canceled.",
                 "Delete the draft if it is not needed.",
+                reason_sources=(API_DRAFTS, A4_CANCEL),
+                next_step_sources=(API_DRAFTS,),
             ),
             reorder=Refusal(
-                "A draft has not been placed yet, so there is nothing to reorder.",
-                "Place the draft as an order instead.",
+                "A draft has not been placed yet, so this help center offers no reorder of it.",
+                "Turn the draft into a regular order instead, in the Dashboard or through the API.",
+                reason_sources=(OUR_PRACTICE,),
+                next_step_sources=(API_STATUSES, API_DRAFTS),
             ),
         ),
+        sources=(API_STATUSES, API_DRAFTS),
     ),
     Status(
         "pending_approval",
         "Waiting for approval",
         WAITING,
-        "Waits for someone on your team to approve it in the Dashboard; nothing is produced "
-        "until then.",
+        "Waits for approval in the Gelato Dashboard; it is not produced until it is approved.",
         _WAITING_REFUSALS,
+        sources=(API_STATUSES,),
     ),
     Status(
         "pending_personalization",
         "Waiting for personalization",
         WAITING,
-        "Waits for the end customer to personalise the item (an Etsy order); nothing is "
-        "produced until then.",
+        "Waits for the end customer to personalize the item, in Gelato's flow for Etsy orders.",
         _WAITING_REFUSALS,
+        sources=(API_STATUSES,),
     ),
     Status(
         "digitizing",
         "Digitizing",
         WAITING,
-        "An embroidery order whose design is being digitized (turned into stitches) before "
-        "production.",
+        "An embroidery order waiting for its design to be digitized.",
         _WAITING_REFUSALS,
+        sources=(API_STATUSES,),
     ),
     Status(
         "not_connected",
         "Not connected",
         WAITING,
         "Imported from your store without enough product data: its items must be connected to "
-        "Gelato products before anything else can happen.",
+        "Gelato products first.",
         _WAITING_REFUSALS,
+        sources=(API_STATUSES,),
     ),
     Status(
         "on_hold",
         "On hold",
         WAITING,
         "Stopped after it was created until you act, for example because an item is "
-        "discontinued or out of stock. Gelato emails the reason.",
+        "discontinued or out of stock. Gelato's email \u201con hold - action required\u201d names "
+        "the order and the reason.",
         _refusals(
-            change_address=_WAITING_CHANGE,
-            change_shipping_method=_WAITING_CHANGE,
+            change_address=_WAITING_ADDRESS,
+            change_shipping_method=_WAITING_METHOD,
         ),
         see=ON_HOLD_OR_FAILED,
+        sources=(API_STATUSES, HC_ON_HOLD),
     ),
     Status(
         "canceled",
@@ -438,8 +613,14 @@ _STATUSES = (
         _refusals(
             change_address=_CANCELED_CHANGE,
             change_shipping_method=_CANCELED_CHANGE,
-            cancel_order=Refusal("The order is already canceled.", "Nothing more to do."),
+            cancel_order=Refusal(
+                "The order is already canceled.",
+                "Nothing more to do.",
+                reason_sources=(API_STATUSES,),
+                next_step_sources=(API_STATUSES,),
+            ),
         ),
+        sources=(API_STATUSES,),
     ),
     Status(
         "failed",
@@ -451,17 +632,62 @@ _STATUSES = (
             change_address=_FAILED_CHANGE,
             change_shipping_method=_FAILED_CHANGE,
             cancel_order=Refusal(
-                "Gelato rejected the order, so nothing is in progress to cancel.",
+                "Gelato rejected the order when it was created, so nothing is in progress to "
+                "cancel.",
                 "If the customer still wants the items, fix the cause and place a reorder.",
                 ON_HOLD_OR_FAILED,
+                reason_sources=(API_STATUSES, A4_CANCEL),
+                next_step_sources=(HC_ON_HOLD,),
             ),
         ),
         see=ON_HOLD_OR_FAILED,
+        sources=(API_STATUSES, HC_STATUS_FLOW),
     ),
 )
 
 #: Every fulfillment status Gelato documents, by code, in the order of the glossary.
 STATUSES = MappingProxyType({status.code: status for status in _STATUSES})
+
+#: Until when each action is possible, by action slug.
+WINDOWS = MappingProxyType(
+    {
+        CHECK_STATUS.slug: Window(
+            "In every status: the order's page shows its status, its estimated delivery date and, "
+            "once it has shipped, its tracking link.",
+            (GUIDE_EARLIER, HC_CHECK_STATUS, HC_LATE_ORDER),
+        ),
+        CHECK_TRACKING.slug: Window(
+            "In every status. A tracking link exists once the parcel has been handed to the "
+            "carrier, and only when the shipping method has tracking.",
+            (GUIDE_EARLIER, HC_CHECK_STATUS, API_SHIPMENT_METHODS, API_PACKAGES),
+        ),
+        CHANGE_ADDRESS.slug: Window(
+            "Only while the order is passed; from in_production on, a new order is needed. The "
+            "exception: an address Gelato itself asked you to correct may be corrected even once "
+            "the order is printed.",
+            (HC_CHANGE_ADDRESS,),
+        ),
+        CHANGE_SHIPPING_METHOD.slug: Window(
+            "Our practice: only while the order is passed, the limit Gelato documents for the "
+            "address. Gelato lists this change among the Dashboard's self-service actions but "
+            "documents neither its steps nor its limit.",
+            (GUIDE_EARLIER, HC_CHANGE_ADDRESS, OUR_PRACTICE),
+        ),
+        CANCEL_ORDER.slug: Window(
+            "Only before production begins: while the order is created, uploading or passed, or "
+            "waits in a side state; not from in_production on. Gelato's documents differ on the "
+            "exact limit, and the rules follow the strictest reading.",
+            (API_STATUSES, API_CANCEL, HC_CHANGE_OR_CANCEL, HC_CANCEL_EARLIER, A4_CANCEL),
+            CANCEL_LIMIT,
+        ),
+        REORDER.slug: Window(
+            "Gelato sets no status limit on a reorder. Our practice offers it only once the order "
+            "can no longer be changed or canceled, or has stopped (on hold, failed, canceled): "
+            "before that, changing or canceling the order itself avoids paying twice.",
+            (HC_REORDER, OUR_PRACTICE),
+        ),
+    }
+)
 
 
 def status(code: str) -> Status:
@@ -472,8 +698,10 @@ def status(code: str) -> Status:
     except KeyError:
         unknown = Refusal(
             f"This help center does not know the status {code!r} yet.",
-            "Open the order in the Gelato Dashboard, which shows what is still possible.",
+            "Open the order in the Gelato Dashboard and check which actions it still offers.",
             STATUS_GLOSSARY,
+            reason_sources=(OUR_PRACTICE,),
+            next_step_sources=(OUR_PRACTICE,),
         )
         return Status(
             code,
@@ -486,6 +714,7 @@ def status(code: str) -> Status:
                 cancel_order=unknown,
                 reorder=unknown,
             ),
+            sources=(OUR_PRACTICE,),
         )
 
 
@@ -517,6 +746,11 @@ def why_not(action: Action | str, code: str) -> Refusal | None:
     """Why ``action`` is impossible in status ``code``, and what to do instead; None if it is
     possible."""
     return status(code).refusals.get(_slug(action))
+
+
+def window(action: Action | str) -> Window:
+    """Until when ``action`` is possible, and where that limit comes from."""
+    return WINDOWS[_slug(action)]
 
 
 def statuses_allowing(action: Action | str) -> tuple[Status, ...]:

@@ -1,9 +1,12 @@
 """The situations in which a merchant's team and Gelato Support contact each other, and what a
 complete request contains in each.
 
-Gelato answers fastest when nothing is missing, so this list is the single statement of "complete":
-the knowledge base renders each scenario's checklist from it, and the portal's request form enforces
-exactly the same entries. Change a requirement here and both follow.
+A request that holds everything Gelato lists needs no second round of questions, so this list is
+the single statement of "complete": the knowledge base renders each scenario's checklist from it,
+and the portal's request form enforces exactly the same entries. Change a requirement here and both
+follow. Each scenario and each requirement names its sources (``portal/sources.py``): what Gelato's
+guide lists is required, and an item this help center asks for on top of it says that it is our
+practice.
 """
 
 from __future__ import annotations
@@ -17,6 +20,17 @@ from portal.knowledge import (
     DAMAGE_REPORT_WINDOW_DAYS,
     WHERE_IS_MY_ORDER,
     Article,
+)
+from portal.sources import (
+    API_CREATE,
+    GUIDE_CURRENT,
+    GUIDE_EARLIER,
+    HC_CHANGE_ADDRESS,
+    HC_LATE_ORDER,
+    HC_LOST_PARCEL,
+    HC_REPORT_PROBLEM,
+    OUR_PRACTICE,
+    Sources,
 )
 
 #: Who writes first: the merchant's team, or Gelato (its production or shipping team).
@@ -61,6 +75,8 @@ class ScenarioRequirement:
     needed_when: tuple[str, str] | None = None
     #: The answer a new request starts with (a confirmation ticked by default: "yes").
     default: str = ""
+    #: Where the requirement comes from: Gelato's list, or our own practice.
+    sources: Sources = ()
 
     def __post_init__(self):
         if self.kind not in REQUIREMENT_KINDS:
@@ -88,6 +104,8 @@ class Scenario:
     #: The article that explains it. Left out, it is the scenario's own article,
     #: ``support/<slug>.md``, under the scenario's title.
     article: Article | None = None
+    #: Where the scenario comes from: who contacts whom, and what Gelato's message contains.
+    sources: Sources = ()
 
     def __post_init__(self):
         if self.started_by not in (MERCHANT, GELATO):
@@ -116,18 +134,26 @@ class Scenario:
         raise KeyError(key)
 
 
-def _order_number(label: str = "Order number", help: str = "", mandatory: bool = True):
+def _order_number(
+    label: str = "Order number",
+    help: str = "",
+    mandatory: bool = True,
+    sources: Sources = (),
+):
     return ScenarioRequirement(
         "order_number",
         label,
         mandatory,
         help or "Gelato's order number, or your own order reference for it.",
         kind="order_number",
+        sources=sources,
     )
 
 
-def _reorder_number(help: str) -> ScenarioRequirement:
-    return ScenarioRequirement("reorder_number", "Reorder number", False, help, "order_number")
+def _reorder_number(help: str, sources: Sources) -> ScenarioRequirement:
+    return ScenarioRequirement(
+        "reorder_number", "Reorder number", False, help, "order_number", sources=sources
+    )
 
 
 DAMAGED_PRODUCT = Scenario(
@@ -135,18 +161,22 @@ DAMAGED_PRODUCT = Scenario(
     title="Damaged or defective product",
     summary="The customer received a damaged or faulty item: report it, or reorder and claim.",
     started_by=MERCHANT,
+    sources=(GUIDE_CURRENT, GUIDE_EARLIER, HC_REPORT_PROBLEM),
     requirements=(
         _order_number(
             "Original order number",
             "The order that arrived damaged or defective.",
+            sources=(GUIDE_EARLIER, HC_REPORT_PROBLEM),
         ),
         ScenarioRequirement(
             "delivery_date",
             "Delivery date",
-            True,
-            f"When the customer received the parcel. Gelato takes damage reports within "
-            f"{DAMAGE_REPORT_WINDOW_DAYS} days of delivery.",
+            False,
+            "When the customer received the parcel. Gelato does not ask for it; our practice is "
+            f"to give it, so the request shows it falls within the {DAMAGE_REPORT_WINDOW_DAYS} "
+            "days after delivery in which Gelato takes damage reports.",
             "date",
+            sources=(OUR_PRACTICE, GUIDE_CURRENT),
         ),
         ScenarioRequirement(
             "damage_description",
@@ -155,6 +185,7 @@ DAMAGED_PRODUCT = Scenario(
             "What is wrong with the item, and the state the packaging arrived in (crushed, torn, "
             "wet or intact).",
             "long_text",
+            sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
         ScenarioRequirement(
             "photos_item",
@@ -162,6 +193,7 @@ DAMAGED_PRODUCT = Scenario(
             True,
             "Clear photos in which the damage or defect can be seen.",
             "photos",
+            sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
         ScenarioRequirement(
             "photos_packaging_outside",
@@ -169,6 +201,7 @@ DAMAGED_PRODUCT = Scenario(
             True,
             "The parcel as it arrived, from the outside, with any dents, tears or stains.",
             "photos",
+            sources=(GUIDE_CURRENT,),
         ),
         ScenarioRequirement(
             "photos_packaging_inside",
@@ -176,9 +209,11 @@ DAMAGED_PRODUCT = Scenario(
             True,
             "The inside of the parcel: how the item was packed and protected.",
             "photos",
+            sources=(GUIDE_CURRENT,),
         ),
         _reorder_number(
-            "If you already placed a reorder and claim a refund for it: the reorder's number."
+            "If you already placed a reorder and claim a refund for it: the reorder's number.",
+            sources=(GUIDE_EARLIER,),
         ),
     ),
 )
@@ -193,16 +228,18 @@ FILE_CONCERN = Scenario(
     title="File or quality concern raised by Gelato",
     summary="Gelato's production team found a problem in a file: give direction, or fix it.",
     started_by=GELATO,
-    notice_from="Gelato's production team",
+    sources=(GUIDE_CURRENT, GUIDE_EARLIER),
+    notice_from="Gelato, on behalf of its production team",
     notice=(
         "the customer order number",
         "what the concern is: a spelling error, an image problem, cropping or the like",
-        "a question for you: how Gelato should go on, or whether you will fix it and reorder",
+        "a request for your direction, or the suggestion that you correct the issue and reorder",
     ),
     requirements=(
         _order_number(
             "Customer order number",
             "The order number quoted in Gelato's message.",
+            sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
         ScenarioRequirement(
             "concern_kind",
@@ -212,6 +249,7 @@ FILE_CONCERN = Scenario(
             "something else.",
             "choice",
             choices=FILE_CONCERN_KINDS,
+            sources=(GUIDE_CURRENT, OUR_PRACTICE),
         ),
         ScenarioRequirement(
             "concern",
@@ -219,6 +257,7 @@ FILE_CONCERN = Scenario(
             True,
             "Quote Gelato's message, so that your answer is read next to the question.",
             "long_text",
+            sources=(OUR_PRACTICE,),
         ),
         ScenarioRequirement(
             "direction",
@@ -227,6 +266,7 @@ FILE_CONCERN = Scenario(
             "Print the order as it is; or replace the file with a corrected one and reorder.",
             "choice",
             choices=(PROCEED_AS_IS, CORRECTED_FILE),
+            sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
         ScenarioRequirement(
             "corrected_file",
@@ -236,6 +276,7 @@ FILE_CONCERN = Scenario(
             "from.",
             "files",
             needed_when=("direction", CORRECTED_FILE),
+            sources=(OUR_PRACTICE,),
         ),
         ScenarioRequirement(
             "direction_details",
@@ -244,8 +285,12 @@ FILE_CONCERN = Scenario(
             "Anything else the team should know: why the file is right as it is, or what you "
             "changed.",
             "long_text",
+            sources=(OUR_PRACTICE,),
         ),
-        _reorder_number("If you corrected the file and placed a reorder: the reorder's number."),
+        _reorder_number(
+            "If you corrected the file and placed a reorder: the reorder's number.",
+            sources=(GUIDE_EARLIER, OUR_PRACTICE),
+        ),
     ),
 )
 
@@ -257,20 +302,24 @@ ADDRESS_PROBLEM = Scenario(
     title="Incorrect or undeliverable address",
     summary="Gelato's shipping team cannot deliver to the address: correct it and reorder.",
     started_by=GELATO,
-    notice_from="an automated email from Gelato's shipping team",
+    sources=(GUIDE_CURRENT, GUIDE_EARLIER, HC_CHANGE_ADDRESS),
+    notice_from="an automated email, sent when Gelato's shipping team finds the problem",
     notice=(
         "the order number",
         "what went wrong, for example an address error",
         "a link that opens the order in the Gelato Dashboard, where you correct it and reorder",
     ),
     requirements=(
-        _order_number(help="The order number named in the email."),
+        _order_number(
+            help="The order number named in the email.", sources=(GUIDE_CURRENT, GUIDE_EARLIER)
+        ),
         ScenarioRequirement(
             "error_description",
             "The error named in the email",
             True,
             "Copy the error description exactly as the email gives it.",
             "long_text",
+            sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
         ScenarioRequirement(
             "corrected_address",
@@ -278,6 +327,7 @@ ADDRESS_PROBLEM = Scenario(
             True,
             "The full address in the same country: the country of an order can never be changed.",
             "address",
+            sources=(HC_CHANGE_ADDRESS, OUR_PRACTICE),
         ),
         ScenarioRequirement(
             "reorder",
@@ -287,6 +337,7 @@ ADDRESS_PROBLEM = Scenario(
             "correct the address of the order as it is.",
             "choice",
             choices=(REORDER_TO_CORRECTED, CORRECT_ONLY),
+            sources=(GUIDE_CURRENT, HC_CHANGE_ADDRESS),
         ),
         ScenarioRequirement(
             "dashboard_problem",
@@ -294,8 +345,12 @@ ADDRESS_PROBLEM = Scenario(
             False,
             "If the Dashboard did not let you correct the address or reorder: what it showed.",
             "long_text",
+            sources=(HC_CHANGE_ADDRESS, OUR_PRACTICE),
         ),
-        _reorder_number("If you placed a reorder from the email's link: the reorder's number."),
+        _reorder_number(
+            "If you placed a reorder from the email's link: the reorder's number.",
+            sources=(GUIDE_CURRENT, OUR_PRACTICE),
+        ),
     ),
 )
 
@@ -304,6 +359,7 @@ API_SUBMISSION_FAILURE = Scenario(
     title="Order cannot be submitted through the API",
     summary="Your integration cannot place an order through the Gelato API: send the logs.",
     started_by=MERCHANT,
+    sources=(GUIDE_CURRENT, GUIDE_EARLIER),
     requirements=(
         ScenarioRequirement(
             "order_number",
@@ -311,6 +367,7 @@ API_SUBMISSION_FAILURE = Scenario(
             True,
             "Your own reference for the order: the orderReferenceId sent in the API call.",
             "order_reference",
+            sources=(GUIDE_CURRENT, API_CREATE),
         ),
         ScenarioRequirement(
             "error_description",
@@ -318,6 +375,7 @@ API_SUBMISSION_FAILURE = Scenario(
             True,
             "What the integration tried to do, when, and what went wrong: status code and message.",
             "long_text",
+            sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
         ScenarioRequirement(
             "api_logs",
@@ -326,6 +384,7 @@ API_SUBMISSION_FAILURE = Scenario(
             "The request (method, address, body) and the complete response. They let Gelato find "
             "the cause quickly. Take the API key out first.",
             "logs",
+            sources=(GUIDE_CURRENT, GUIDE_EARLIER, OUR_PRACTICE),
         ),
         ScenarioRequirement(
             "correct_and_reorder",
@@ -334,6 +393,7 @@ API_SUBMISSION_FAILURE = Scenario(
             "In most cases, ask Gelato to correct the issue and place the order.",
             "confirm",
             default="yes",
+            sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
     ),
 )
@@ -344,14 +404,16 @@ DELIVERY_PROBLEM = Scenario(
     article=WHERE_IS_MY_ORDER,
     summary="An order is late, not dispatched, stuck in transit or lost.",
     started_by=MERCHANT,
+    sources=(HC_LATE_ORDER, HC_LOST_PARCEL),
     requirements=(
-        _order_number(),
+        _order_number(sources=(OUR_PRACTICE,)),
         ScenarioRequirement(
             "estimated_delivery_date",
             "Estimated delivery date",
             True,
             "As shown on the order's page.",
             "date",
+            sources=(HC_LATE_ORDER, OUR_PRACTICE),
         ),
         ScenarioRequirement(
             "tracking_summary",
@@ -360,6 +422,7 @@ DELIVERY_PROBLEM = Scenario(
             "The tracking link with the date and text of its latest update, or that there is no "
             "tracking link yet.",
             "long_text",
+            sources=(HC_LATE_ORDER, OUR_PRACTICE),
         ),
         ScenarioRequirement(
             "address_confirmed",
@@ -368,6 +431,7 @@ DELIVERY_PROBLEM = Scenario(
             "For a parcel that seems lost, Gelato may first ask you to confirm the address with "
             "the customer, and the customer to ask at their local post office.",
             "confirm",
+            sources=(HC_LOST_PARCEL,),
         ),
     ),
 )
@@ -378,13 +442,19 @@ SOMETHING_ELSE = Scenario(
     article=CONTACT,
     summary="Any other question for Gelato Support, once self-service cannot solve it.",
     started_by=MERCHANT,
+    sources=(GUIDE_CURRENT, OUR_PRACTICE),
     requirements=(
-        _order_number(help="If the request is about an order: its number.", mandatory=False),
+        _order_number(
+            help="If the request is about an order: its number.",
+            mandatory=False,
+            sources=(OUR_PRACTICE,),
+        ),
         ScenarioRequirement(
             "subject",
             "Subject",
             True,
             "One line that says what you need; the order number is added to it.",
+            sources=(OUR_PRACTICE,),
         ),
         ScenarioRequirement(
             "description",
@@ -392,6 +462,7 @@ SOMETHING_ELSE = Scenario(
             True,
             "What happened, what the customer asked for, and what you need from Gelato.",
             "long_text",
+            sources=(OUR_PRACTICE,),
         ),
         ScenarioRequirement(
             "already_tried",
@@ -400,6 +471,7 @@ SOMETHING_ELSE = Scenario(
             "The self-service actions and articles you already used, so they are not suggested "
             "again.",
             "long_text",
+            sources=(OUR_PRACTICE,),
         ),
         ScenarioRequirement(
             "attachments",
@@ -407,6 +479,7 @@ SOMETHING_ELSE = Scenario(
             False,
             "Screenshots, photos or documents that show what you describe.",
             "files",
+            sources=(OUR_PRACTICE,),
         ),
     ),
 )

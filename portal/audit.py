@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from portal.requests.redact import names_secret
+from portal.redact import names_secret
 from portal.store import Store, utcnow
 
 #: Every action the log knows, with the label the admin pages show.

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from portal import redact
 from portal.gelato.client import GelatoClient
-from portal.requests import compose, lookup, redact, uploads
+from portal.requests import compose, lookup, uploads
 from portal.requests.completeness import Completeness, check_request
 from portal.requests.lookup import OrderFacts
 from portal.requests.scenarios import Scenario

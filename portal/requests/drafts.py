@@ -38,6 +38,13 @@ STATUS_LABELS = {
     SENDING: "Sending",
     SENT: "Sent",
 }
+#: What the audit log calls a request leaving the portal, with the label the admin pages show.
+REQUEST_SENT = "request_sent"
+REQUEST_DOWNLOADED = "request_downloaded"
+AUDIT_ACTIONS = {
+    REQUEST_SENT: "Request sent to Gelato Support",
+    REQUEST_DOWNLOADED: "Request downloaded",
+}
 #: Statuses from which a request may be sent (again: a downloaded one was maybe never sent).
 SENDABLE = (PREPARED, DOWNLOADED)
 #: Descriptions longer than this are cut when stored; the checklist already asks for far less.

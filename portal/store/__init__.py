@@ -20,14 +20,22 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.store.accounts import Accounts
+from portal.store.accounts import Accounts, Agent
 from portal.store.actions import ActionClaim, OrderActions
-from portal.store.audit import AuditLog
+from portal.store.audit import AuditEntry, AuditLog
 from portal.store.drafts import Drafts
-from portal.store.feedback import Feedback
+from portal.store.feedback import Feedback, FeedbackEntry
 from portal.store.tables import MIGRATIONS, metadata, utcnow
 
-__all__ = ["ActionClaim", "Store", "metadata", "utcnow"]
+__all__ = [
+    "ActionClaim",
+    "Agent",
+    "AuditEntry",
+    "FeedbackEntry",
+    "Store",
+    "metadata",
+    "utcnow",
+]
 
 
 class Store:

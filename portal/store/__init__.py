@@ -5,7 +5,9 @@ side against one PostgreSQL database. The schema is upgraded by Alembic when the
 migration runs under a database lock, so workers starting together do not race each other.
 
 Queries are grouped by area (``store.accounts``, ``store.audit``, ``store.actions``,
-``store.drafts``, ``store.feedback``), each a plain object testable without Flask.
+``store.drafts``, ``store.feedback``), each a plain object testable without Flask. Accounts, the
+audit log and the feedback answer with small frozen rows (``Agent``, ``AuditEntry``,
+``FeedbackEntry``) whose fields are the table's columns.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from portal import agents, create_app
 from portal.config import PROJECT_ROOT
@@ -23,6 +25,32 @@ SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 class Account(NamedTuple):
     name: str
     password: str
+
+
+class ClosingTestClient(FlaskClient):
+    """Flask's test client, reading each response whole and closing it, as a WSGI server does.
+
+    Flask's own leaves a response open until the test closes it, and with it the file a static
+    page is read from and the temporary file a large form was spooled to.
+    """
+
+    def open(self, *args, buffered=True, **kwargs):
+        response = super().open(*args, buffered=buffered, **kwargs)
+        for answered in (*response.history, response):  # the redirects followed, then the last
+            answered.close()  # the body stays readable: buffering has read it
+            # Werkzeug leaves the form's stream open unless it follows a redirect.
+            close_form = getattr(answered.request.input_stream, "close", None)
+            if close_form is not None:  # a test's own stream may have no close()
+                close_form()
+        return response
+
+
+@pytest.fixture(autouse=True, scope="session")
+def test_clients_close_their_responses():
+    """Make every app's ``test_client()`` a ClosingTestClient, in the apps tests build too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "test_client_class", ClosingTestClient)
+        yield
 
 
 @pytest.fixture(autouse=True)

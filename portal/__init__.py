@@ -71,6 +71,7 @@ def create_app(
     errors.init_app(app)
     auth.init_app(app)  # before CSRF, so unauthenticated requests are redirected unread
     app.register_blueprint(admin.bp)
+    app.extensions[context.AUDIT_ACTIONS_KEY] = admin.AUDIT_ACTIONS
     csrf.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)

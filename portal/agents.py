@@ -18,7 +18,7 @@ from flask.cli import AppGroup
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import audit, context
-from portal.store import Store, utcnow
+from portal.store import Agent, Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +53,14 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
 
 
-def password_matches(agent: dict | None, password: str) -> bool:
+def password_matches(agent: Agent | None, password: str) -> bool:
     """Check a password; for an unknown account, spend the same time so timing tells nothing."""
     if len(password) > MAX_PASSWORD_LENGTH:
         return False
     if agent is None:
         check_password_hash(_unknown_account_hash(PASSWORD_HASH_METHOD), password)
         return False
-    return check_password_hash(agent["password_hash"], password)
+    return check_password_hash(agent.password_hash, password)
 
 
 @cache
@@ -91,7 +91,7 @@ def create_agent(store: Store, name: str, password: str, role: str, *, actor: st
     if not store.accounts.add(name, hash_password(password), role):
         raise AccountError(f"There is already an account named {name}.")
     audit.record(
-        store, actor=actor, action="agent_created", outcome="succeeded", request={"name": name}
+        store, actor=actor, action=audit.AGENT_CREATED, outcome="succeeded", request={"name": name}
     )
     return name
 
@@ -105,7 +105,7 @@ def set_disabled(store: Store, name: str, disabled: bool, *, actor: str) -> None
     )
     if not store.accounts.update(name, **values):
         raise AccountError(f"There is no account named {name}.")
-    action = "agent_disabled" if disabled else "agent_enabled"
+    action = audit.AGENT_DISABLED if disabled else audit.AGENT_ENABLED
     audit.record(store, actor=actor, action=action, outcome="succeeded", request={"name": name})
 
 
@@ -121,7 +121,7 @@ def reset_password(store: Store, name: str, password: str, *, actor: str) -> Non
         name, password_hash=hash_password(password), sessions_valid_after=utcnow()
     )
     audit.record(
-        store, actor=actor, action="password_reset", outcome="succeeded", request={"name": name}
+        store, actor=actor, action=audit.PASSWORD_RESET, outcome="succeeded", request={"name": name}
     )
 
 
@@ -137,9 +137,9 @@ def disable_demo_agents(store: Store) -> None:
     """Live mode: a database first used in the sandbox must not keep a published password."""
     now = utcnow()
     for agent in store.accounts.list():
-        if agent["is_demo"] and agent["disabled_at"] is None:
-            store.accounts.update(agent["name"], disabled_at=now, sessions_valid_after=now)
-            log.warning("Disabled the sandbox demo account %r: this is live mode.", agent["name"])
+        if agent.is_demo and agent.disabled_at is None:
+            store.accounts.update(agent.name, disabled_at=now, sessions_valid_after=now)
+            log.warning("Disabled the sandbox demo account %r: this is live mode.", agent.name)
 
 
 # The command line
@@ -193,11 +193,11 @@ def list_command():
         click.echo("No agent accounts yet. Create one with: flask --app app agents create NAME")
         return
     for agent in agents:
-        status = "disabled" if agent["disabled_at"] else "active"
-        last = agent["last_sign_in_at"]
+        status = "disabled" if agent.disabled_at else "active"
+        last = agent.last_sign_in_at
         seen = f"last sign-in {last:%Y-%m-%d %H:%M} UTC" if last else "never signed in"
-        demo = " (sandbox demo)" if agent["is_demo"] else ""
-        click.echo(f"{agent['name']}\t{agent['role']}\t{status}\t{seen}{demo}")
+        demo = " (sandbox demo)" if agent.is_demo else ""
+        click.echo(f"{agent.name}\t{agent.role}\t{status}\t{seen}{demo}")
 
 
 @cli.command("disable")

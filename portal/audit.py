@@ -5,8 +5,10 @@ every such action is recorded, including the ones that were refused or failed: a
 explains a customer's complaint as well as a successful one does. Entries are only ever added:
 the store has no method that changes or removes one, and the database refuses it too.
 
-``record`` takes the store and is plain Python, so services and tests use it without Flask;
-``record_action`` is what a view calls, and fills in the signed-in agent.
+``record`` takes the store and the actor and is plain Python, so services, the command line and
+tests use it without Flask. Each part of the portal names the actions it records: the account
+actions below, an order action's ``audit_name``, the request builder's ``AUDIT_ACTIONS``. The web
+layer puts those names together and refuses to record one that no part names.
 """
 
 from __future__ import annotations
@@ -16,22 +18,21 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from portal.requests.redact import names_secret
+from portal.redact import names_secret
 from portal.store import Store, utcnow
 
-#: Every action the log knows, with the label the admin pages show.
-ACTIONS = {
-    "cancel": "Cancel order",
-    "change_address": "Change shipping address",
-    "change_shipping": "Change shipping method",
-    "reorder": "Reorder",
-    "request_sent": "Request sent to Gelato Support",
-    "request_downloaded": "Request downloaded",
-    "sign_in": "Sign-in",
-    "agent_created": "Account created",
-    "agent_disabled": "Account disabled",
-    "agent_enabled": "Account enabled",
-    "password_reset": "Password reset",
+SIGN_IN = "sign_in"
+AGENT_CREATED = "agent_created"
+AGENT_DISABLED = "agent_disabled"
+AGENT_ENABLED = "agent_enabled"
+PASSWORD_RESET = "password_reset"  # noqa: S105 (an action's name)
+#: The actions on accounts, with the label the admin pages show.
+ACCOUNT_ACTIONS = {
+    SIGN_IN: "Sign-in",
+    AGENT_CREATED: "Account created",
+    AGENT_DISABLED: "Account disabled",
+    AGENT_ENABLED: "Account enabled",
+    PASSWORD_RESET: "Password reset",
 }
 
 #: succeeded: done (Gelato accepted it). refused: turned down before anything changed, by the
@@ -64,8 +65,6 @@ def record(
     appears. ``gelato_answer`` is Gelato's status and error, a JSON-able summary, or the exception
     that ended the attempt.
     """
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown audit action {action!r}; add it to portal.audit.ACTIONS.")
     if outcome not in OUTCOMES:
         raise ValueError(f"Outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}.")
     hidden = [secret for secret in secrets if secret]
@@ -81,21 +80,6 @@ def record(
         order_reference=str(order_reference)[:200] if order_reference is not None else None,
         request=_hide(request_text, hidden)[:MAX_REQUEST_LENGTH],
         gelato_answer=_hide(describe_answer(gelato_answer), hidden)[:MAX_ANSWER_LENGTH],
-    )
-
-
-def record_action(action: str, outcome: str, **fields: Any) -> int:
-    """``record`` for the agent signed in to this request, keeping the configured secrets out."""
-    from portal import context
-    from portal.auth import current_agent_name
-
-    return record(
-        context.store(),
-        actor=current_agent_name(),
-        action=action,
-        outcome=outcome,
-        secrets=context.config().secrets,
-        **fields,
     )
 
 

@@ -33,7 +33,7 @@ from flask import (
 
 from portal import agents, audit, context
 from portal.config import Config
-from portal.store import Store, utcnow
+from portal.store import Agent, Store, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +46,15 @@ GUARDED_PREFIXES = ("/portal/", "/api/")
 SEEN_AT_PRECISION_SECONDS = 60
 
 
-def current_agent() -> dict | None:
-    """The agent making this request (a row of the agents table), or None."""
+def current_agent() -> Agent | None:
+    """The agent making this request, or None."""
     return g.get("agent")
 
 
 def current_agent_name() -> str:
     """Who to record as having acted: the agent, or a plain word where nobody is signed in."""
     agent = current_agent()
-    return agent["name"] if agent else "(not signed in)"
+    return agent.name if agent else "(not signed in)"
 
 
 def init_app(app: Flask) -> None:
@@ -103,7 +103,7 @@ def _require_agent():
     return redirect(url_for("auth.sign_in", next=target))
 
 
-def _agent_from_proxy(store: Store, config: Config, user_name: str) -> dict:
+def _agent_from_proxy(store: Store, config: Config, user_name: str) -> Agent:
     name = agents.normalise_name(user_name)
     agent = store.accounts.by_name(name)
     if agent is None or not _may_sign_in(agent, config):
@@ -115,7 +115,7 @@ def _agent_from_proxy(store: Store, config: Config, user_name: str) -> dict:
     return agent
 
 
-def _agent_from_session(store: Store, config: Config) -> dict | None:
+def _agent_from_session(store: Store, config: Config) -> Agent | None:
     agent_id = session.get("agent_id")
     if agent_id is None:
         return None
@@ -132,7 +132,7 @@ def _agent_from_session(store: Store, config: Config) -> dict | None:
     if (
         agent is None
         or not _may_sign_in(agent, config)
-        or session.get("signed_in_at", 0) < agent["sessions_valid_after"].timestamp()
+        or session.get("signed_in_at", 0) < agent.sessions_valid_after.timestamp()
     ):
         session.clear()
         return None
@@ -141,8 +141,8 @@ def _agent_from_session(store: Store, config: Config) -> dict | None:
     return agent
 
 
-def _may_sign_in(agent: dict, config: Config) -> bool:
-    return agent["disabled_at"] is None and not (agent["is_demo"] and not config.is_sandbox)
+def _may_sign_in(agent: Agent, config: Config) -> bool:
+    return agent.disabled_at is None and not (agent.is_demo and not config.is_sandbox)
 
 
 def safe_next(target: str | None) -> str:
@@ -237,7 +237,7 @@ def sign_in():
         audit.record(
             store,
             actor=name or "(no name)",
-            action="sign_in",
+            action=audit.SIGN_IN,
             outcome="failed",
             request={"address": address},
         )
@@ -246,10 +246,10 @@ def sign_in():
     store.accounts.clear_sign_in_failures(_subjects(name, address)[0])
     store.accounts.update(name, last_sign_in_at=now)
     audit.record(
-        store, actor=name, action="sign_in", outcome="succeeded", request={"address": address}
+        store, actor=name, action=audit.SIGN_IN, outcome="succeeded", request={"address": address}
     )
     session.clear()  # nothing from before signing in carries over
-    session["agent_id"] = agent["id"]
+    session["agent_id"] = agent.id
     session["signed_in_at"] = session["seen_at"] = now.timestamp()
     return redirect(next_url)
 
@@ -260,7 +260,7 @@ def sign_out():
     copied."""
     agent = current_agent()
     if agent is not None and not g.get("agent_via_proxy"):
-        context.store().accounts.update(agent["name"], sessions_valid_after=utcnow())
+        context.store().accounts.update(agent.name, sessions_valid_after=utcnow())
     session.clear()
     flash("You are signed out.")
     return redirect(url_for("auth.sign_in"))

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from portal.requests.mail import SmtpSettings, SmtpUrlError
+from portal.mail_settings import SmtpSettings, SmtpUrlError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_KEY_LENGTH = 32

@@ -1,13 +1,23 @@
+"""Fixtures every test folder shares: the app on a sandbox of demo orders, Flask's test clients
+signed in or not, and a throwaway PostgreSQL server."""
+
+import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from portal import agents, create_app
 from portal.config import PROJECT_ROOT
+from portal.gelato.sandbox import create_sandbox, in_process_client
 
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -15,6 +25,32 @@ SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 class Account(NamedTuple):
     name: str
     password: str
+
+
+class ClosingTestClient(FlaskClient):
+    """Flask's test client, reading each response whole and closing it, as a WSGI server does.
+
+    Flask's own leaves a response open until the test closes it, and with it the file a static
+    page is read from and the temporary file a large form was spooled to.
+    """
+
+    def open(self, *args, buffered=True, **kwargs):
+        response = super().open(*args, buffered=buffered, **kwargs)
+        for answered in (*response.history, response):  # the redirects followed, then the last
+            answered.close()  # the body stays readable: buffering has read it
+            # Werkzeug leaves the form's stream open unless it follows a redirect.
+            close_form = getattr(answered.request.input_stream, "close", None)
+            if close_form is not None:  # a test's own stream may have no close()
+                close_form()
+        return response
+
+
+@pytest.fixture(autouse=True, scope="session")
+def test_clients_close_their_responses():
+    """Make every app's ``test_client()`` a ClosingTestClient, in the apps tests build too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "test_client_class", ClosingTestClient)
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -57,8 +93,22 @@ def environ(tmp_path):
 
 
 @pytest.fixture
-def app(environ):
-    app = create_app(environ)
+def sandbox():
+    """The app's own sandbox of demo orders, for tests that inject faults or check its state."""
+    return create_sandbox()
+
+
+@pytest.fixture
+def gelato(sandbox):
+    """The app's Gelato client, on ``sandbox``; it gives up fast, so fault tests stay quick."""
+    client = in_process_client(sandbox, retry_budget=0.3, backoff=0.01, timeout=1.0)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def app(environ, gelato):
+    app = create_app(environ, gelato=gelato)
     app.config["TESTING"] = True
     yield app
     app.extensions["store"].close()
@@ -66,7 +116,19 @@ def app(environ):
 
 @pytest.fixture
 def client(app):
+    """Flask's test client, signed in as nobody."""
     return app.test_client()
+
+
+@pytest.fixture
+def order_id(sandbox):
+    """The Gelato id of a demo order, by its reference."""
+
+    def order_id(reference):
+        [order] = sandbox.orders_with_reference(reference)
+        return order["id"]
+
+    return order_id
 
 
 @pytest.fixture
@@ -103,12 +165,13 @@ def admin_account():
 
 @pytest.fixture
 def agent_client(app, sign_in, agent_account):
-    """A client signed in as an agent (not an admin)."""
+    """Flask's test client signed in as an agent (not an admin)."""
     return _signed_in_client(app, sign_in, agent_account, "agent")
 
 
 @pytest.fixture
 def admin_client(app, sign_in, admin_account):
+    """Flask's test client signed in as an admin."""
     return _signed_in_client(app, sign_in, admin_account, "admin")
 
 
@@ -121,3 +184,48 @@ def submit():
         return client.post(action, data={"csrf_token": form_token(html), **data})
 
     return submit
+
+
+def _postgres_bin() -> Path | None:
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).resolve().parent
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return versions[-1].parent if versions else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server started on 127.0.0.1 for this test run; skipped where none is installed
+    (CI installs it, so there these tests always run)."""
+    bin_dir = _postgres_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (CI installs it)")
+    # Not under pytest's own temporary folder: that one is private to root, and PostgreSQL
+    # refuses to run as root, so the server runs as the postgres user.
+    home = Path(tempfile.mkdtemp(prefix="helpcenter-pg-"))
+    as_user = []
+    if os.geteuid() == 0:
+        shutil.chown(home, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = home / "data", free_port()
+
+    def run(*args):
+        subprocess.run([*as_user, *args], check=True, capture_output=True)
+
+    run(str(bin_dir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres")
+    options = f"-h 127.0.0.1 -p {port} -k {home}"
+    run(
+        str(bin_dir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-o",
+        options,
+        "-w",
+        "-l",
+        str(home / "log"),
+        "start",
+    )
+    yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+    shutil.rmtree(home, ignore_errors=True)

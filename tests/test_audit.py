@@ -10,7 +10,10 @@ from flask import g
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from portal import audit
+from portal import admin, audit, context
+from portal.auth import current_agent_name
+from portal.orders import rules
+from portal.requests import drafts
 from portal.store import Store
 
 
@@ -71,9 +74,9 @@ def test_audit_log_records_a_successful_a_refused_and_a_failed_action(store, adm
     assert "TimeoutError: Gelato did not answer within 10 s" in html
 
     [refused] = store.audit.list(outcome="refused")
-    assert (refused["actor"], refused["action"], refused["order_id"]) == ("ana", "cancel", "o-1002")
-    assert refused["request"] == '{"orderId": "o-1002", "reason": "Customer changed their mind"}'
-    assert refused["at"].tzinfo is not None
+    assert (refused.actor, refused.action, refused.order_id) == ("ana", "cancel", "o-1002")
+    assert refused.request == '{"orderId": "o-1002", "reason": "Customer changed their mind"}'
+    assert refused.at.tzinfo is not None
 
     rows = csv_rows(admin_client.get("/portal/admin/audit.csv?action=cancel"))
     assert [(r["order_id"], r["outcome"]) for r in rows] == [
@@ -83,20 +86,17 @@ def test_audit_log_records_a_successful_a_refused_and_a_failed_action(store, adm
     assert rows[1]["gelato_answer"] == '{"fulfillmentStatus": "canceled", "status": 200}'
 
 
-def test_an_action_view_records_in_the_name_of_the_signed_in_agent(app, store):
-    with app.test_request_context("/portal/orders/o-1001/cancel", method="POST"):
-        g.agent = store.accounts.by_name("demo")
-        entry_id = audit.record_action(
-            "cancel",
-            "succeeded",
-            order_id="o-1001",
-            order_reference="shop-1001",
-            request={"orderId": "o-1001"},
-            gelato_answer={"status": 200},
-        )
-    [entry] = store.audit.list(order="shop-1001")
-    assert entry["id"] == entry_id
-    assert entry["actor"] == "demo"
+def test_an_action_view_records_in_the_name_of_the_signed_in_agent(
+    store, agent_client, agent_account, order_id, submit
+):
+    cancel = f"/portal/orders/{order_id('NW-1002')}/cancel"
+    assert submit(agent_client, cancel, cancel, {}).status_code == 200
+    [entry] = store.audit.list(action=rules.CANCEL_ORDER.audit_name)
+    assert (entry.actor, entry.order_reference, entry.outcome) == (
+        agent_account.name,
+        "NW-1002",
+        "succeeded",
+    )
 
 
 def test_what_is_recorded_never_holds_a_secret(environ):
@@ -107,7 +107,8 @@ def test_what_is_recorded_never_holds_a_secret(environ):
     store = app.extensions["store"]
     with app.test_request_context("/portal/"):
         g.agent = None
-        audit.record_action(
+        entry_id = context.record_action(
+            current_agent_name(),
             "change_address",
             "failed",
             order_id="o-1",
@@ -115,20 +116,38 @@ def test_what_is_recorded_never_holds_a_secret(environ):
             gelato_answer=RuntimeError(f"401 for key {key}"),
         )
     [entry] = store.audit.list()
-    assert key not in entry["request"] + entry["gelato_answer"]
-    assert '"api_key": "[redacted]"' in entry["request"]
-    assert '"X-API-KEY": "[redacted]"' in entry["request"]
-    assert '"line1": "1 Main St"' in entry["request"]
-    assert entry["gelato_answer"] == "RuntimeError: 401 for key [redacted]"
-    assert entry["actor"] == "(not signed in)"
+    assert entry.id == entry_id
+    assert key not in entry.request + entry.gelato_answer
+    assert '"api_key": "[redacted]"' in entry.request
+    assert '"X-API-KEY": "[redacted]"' in entry.request
+    assert '"line1": "1 Main St"' in entry.request
+    assert entry.gelato_answer == "RuntimeError: 401 for key [redacted]"
+    assert entry.actor == "(not signed in)"
     store.close()
 
 
-def test_unknown_actions_and_outcomes_are_refused_by_the_recorder(store):
-    with pytest.raises(ValueError, match="Unknown audit action"):
-        audit.record(store, actor="ana", action="cancle", outcome="succeeded")
+def test_unknown_actions_and_outcomes_are_refused_by_the_recorder(app, store):
+    with app.app_context(), pytest.raises(ValueError, match="Unknown audit action"):
+        context.record_action("ana", "cancle", "succeeded")
     with pytest.raises(ValueError, match="Outcome must be one of"):
         audit.record(store, actor="ana", action="cancel", outcome="ok")
+    assert store.audit.list() == []
+
+
+def test_every_action_that_can_be_recorded_has_a_label():
+    recordable = [
+        *(action.audit_name for action in rules.ACTIONS if action.audit_name),
+        *drafts.AUDIT_ACTIONS,
+        *audit.ACCOUNT_ACTIONS,
+    ]
+    assert len(set(recordable)) == len(recordable), "two parts of the portal use one name"
+    assert set(admin.AUDIT_ACTIONS) == set(recordable)
+    assert all(admin.AUDIT_ACTIONS[name] for name in recordable)
+    # Only the actions that merely read an order record nothing.
+    assert [a for a in rules.ACTIONS if not a.audit_name] == [
+        rules.CHECK_STATUS,
+        rules.CHECK_TRACKING,
+    ]
 
 
 def test_the_database_refuses_to_change_or_remove_entries(store):
@@ -146,11 +165,11 @@ def test_failed_and_successful_sign_ins_are_recorded(app, store, client, sign_in
     sign_in(client, "demo", "wrong-password")
     sign_in(client, "demo", "gelato-sandbox")
     entries = store.audit.list(action="sign_in")
-    assert [(e["actor"], e["outcome"]) for e in entries] == [
+    assert [(e.actor, e.outcome) for e in entries] == [
         ("demo", "succeeded"),
         ("demo", "failed"),
     ]
-    assert "wrong-password" not in entries[1]["request"]
+    assert "wrong-password" not in entries[1].request
 
 
 @pytest.mark.parametrize(

@@ -197,7 +197,7 @@ def test_passwords_are_stored_as_salted_scrypt_hashes(app):
     store = app.extensions["store"]
     agents.create_agent(store, "bo", "bo-password-0123", "agent", actor="t")
     agents.create_agent(store, "cy", "bo-password-0123", "agent", actor="t")
-    first, second = (store.accounts.by_name(n)["password_hash"] for n in ["bo", "cy"])
+    first, second = (store.accounts.by_name(n).password_hash for n in ["bo", "cy"])
     assert first.startswith("scrypt:")
     assert "bo-password-0123" not in first
     assert first != second
@@ -284,7 +284,7 @@ def test_sandbox_has_a_demo_admin_that_live_mode_disables(environ, live_environ,
     assert live_client.get("/portal/").status_code == 302  # its session ends
     response = sign_in(live_client, agents.DEMO_AGENT_NAME, agents.DEMO_AGENT_PASSWORD)
     assert response.status_code == 200
-    assert live.extensions["store"].accounts.by_name(agents.DEMO_AGENT_NAME)["disabled_at"]
+    assert live.extensions["store"].accounts.by_name(agents.DEMO_AGENT_NAME).disabled_at
     live.extensions["store"].close()
 
 
@@ -361,7 +361,7 @@ def test_admin_creates_disables_and_resets_accounts_on_the_admin_pages(
     html = admin_client.get(page).get_data(as_text=True)
     assert "Set a new password for cy." in html
     store = app.extensions["store"]
-    actions = [e["action"] for e in store.audit.list(actor=admin_account.name)]
+    actions = [e.action for e in store.audit.list(actor=admin_account.name)]
     assert actions[:4] == ["password_reset", "agent_enabled", "agent_disabled", "agent_created"]
 
 
@@ -389,7 +389,7 @@ def test_an_admin_cannot_disable_their_own_account(app, admin_client, admin_acco
     response = submit(admin_client, page, own, {})
     html = admin_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "cannot disable your own account" in html
-    assert app.extensions["store"].accounts.by_name(admin_account.name)["disabled_at"] is None
+    assert app.extensions["store"].accounts.by_name(admin_account.name).disabled_at is None
 
 
 # The command line
@@ -420,7 +420,7 @@ def test_command_line_creates_lists_disables_and_resets_accounts(app, sign_in):
     assert result.exit_code == 0, result.output
     assert sign_in(app.test_client(), "lead@example.com", "lead-password-9876").status_code == 302
     entries = app.extensions["store"].audit.list(action="password_reset")
-    assert entries[0]["actor"].startswith("command line")
+    assert entries[0].actor.startswith("command line")
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ def test_feedback_from_an_article_is_stored(app, client):
     )
     assert response.status_code == 201
     [row] = app.extensions["store"].feedback.list()
-    assert (row["page"], row["helpful"], row["comment"]) == (
+    assert (row.page, row.helpful, row.comment) == (
         "/contact/",
         False,
         "Missing chat hours",

@@ -4,12 +4,6 @@ The server is a throwaway cluster started by the test on 127.0.0.1. Where Postgr
 installed these tests are skipped; CI installs it (.ci/run), so there they always run.
 """
 
-import os
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
-
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
@@ -18,51 +12,8 @@ from portal import create_app
 from portal.audit import record
 from portal.gelato.sandbox import create_sandbox, in_process_client
 from portal.store import Store
-from tests.conftest import SECRET_KEY, free_port, upgrade_in_workers_at_once
+from tests.conftest import SECRET_KEY, upgrade_in_workers_at_once
 from tests.orders.conftest import reorder_at_once
-
-
-def _postgres_bin() -> Path | None:
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).resolve().parent
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    return versions[-1].parent if versions else None
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    bin_dir = _postgres_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed (CI installs it)")
-    # Not under pytest's own temporary folder: that one is private to root, and PostgreSQL
-    # refuses to run as root, so the server runs as the postgres user.
-    home = Path(tempfile.mkdtemp(prefix="helpcenter-pg-"))
-    as_user = []
-    if os.geteuid() == 0:
-        shutil.chown(home, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    data, port = home / "data", free_port()
-
-    def run(*args):
-        subprocess.run([*as_user, *args], check=True, capture_output=True)
-
-    run(str(bin_dir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres")
-    options = f"-h 127.0.0.1 -p {port} -k {home}"
-    run(
-        str(bin_dir / "pg_ctl"),
-        "-D",
-        str(data),
-        "-o",
-        options,
-        "-w",
-        "-l",
-        str(home / "log"),
-        "start",
-    )
-    yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
-    shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture

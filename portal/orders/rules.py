@@ -65,6 +65,8 @@ class Action:
     summary: str
     #: The article that explains it; its title is the action's title.
     article: Article
+    #: What the audit log calls it; None for an action that only reads and so records nothing.
+    audit_name: str | None = None
 
     @property
     def title(self) -> str:
@@ -93,24 +95,28 @@ CHANGE_ADDRESS = Action(
     "Address",
     "Correct where an order goes, before it goes to print.",
     Article("actions/change-address.md", "Change the shipping address"),
+    audit_name="change_address",
 )
 CHANGE_SHIPPING_METHOD = Action(
     "change-shipping-method",
     "Shipping method",
     "Switch between economy and express, before the order goes to print.",
     Article("actions/change-shipping-method.md", "Change the shipping method"),
+    audit_name="change_shipping",
 )
 CANCEL_ORDER = Action(
     "cancel-order",
     "Cancel",
     "Stop an order before production starts.",
     Article("actions/cancel-order.md", "Cancel an order"),
+    audit_name="cancel",
 )
 REORDER = Action(
     "reorder",
     "Reorder",
     "Send the same items again: after damage, a failed delivery or a failed order.",
     Article("actions/reorder.md", "Place a reorder"),
+    audit_name="reorder",
 )
 
 #: Every action, in the order an agent usually needs them.

@@ -7,9 +7,8 @@ from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from portal.audit import record_action
 from portal.auth import current_agent_name
-from portal.context import gelato, store
+from portal.context import gelato, record_action, store
 from portal.gelato import errors
 from portal.gelato.models import Order
 from portal.knowledge import WHERE_IS_MY_ORDER
@@ -27,13 +26,6 @@ _ENDPOINTS = {
     "change-address": "orders.change_address",
     "change-shipping-method": "orders.change_shipping_method",
     "reorder": "orders.reorder",
-}
-#: The audit log's name for each order-changing action.
-_AUDIT_ACTION = {
-    "cancel-order": "cancel",
-    "change-address": "change_address",
-    "change-shipping-method": "change_shipping",
-    "reorder": "reorder",
 }
 
 
@@ -109,7 +101,8 @@ def cancel(order_id):
         except errors.GelatoError as caught:
             error = caught
             record_action(
-                "cancel",
+                current_agent_name(),
+                rules.CANCEL_ORDER.audit_name,
                 _outcome(caught),
                 order_id=order.id,
                 order_reference=order.order_reference_id,
@@ -118,7 +111,8 @@ def cancel(order_id):
             )
         else:
             record_action(
-                "cancel",
+                current_agent_name(),
+                rules.CANCEL_ORDER.audit_name,
                 "succeeded",
                 order_id=order.id,
                 order_reference=order.order_reference_id,
@@ -208,7 +202,7 @@ def _place(order: Order, action: rules.Action, form: PlaceOrderForm, review: dic
         "idempotencyKey": form.key.data,
     }
     audit = {"order_id": order.id, "order_reference": order.order_reference_id, "request": asked}
-    audit_action = _AUDIT_ACTION[action.slug]
+    actor = current_agent_name()
     try:
         placed = service.place_once(
             gelato(),
@@ -218,7 +212,7 @@ def _place(order: Order, action: rules.Action, form: PlaceOrderForm, review: dic
             original=order,
             address=address,
             shipment_method_uid=method_uid,
-            actor=current_agent_name(),
+            actor=actor,
         )
     except service.ActionInProgress:
         error = errors.GelatoError(
@@ -227,16 +221,17 @@ def _place(order: Order, action: rules.Action, form: PlaceOrderForm, review: dic
         )
         return render_template("orders/review.html", **review, error=error), 409
     except service.PartlyDone as partly:
-        record_action(audit_action, "failed", gelato_answer=partly.cause, **audit)
+        record_action(actor, action.audit_name, "failed", gelato_answer=partly.cause, **audit)
         return render_template(
             "orders/review.html", **review, error=partly.cause, original_canceled=True
         ), _status_of(partly.cause)
     except errors.GelatoError as error:
-        record_action(audit_action, _outcome(error), gelato_answer=error, **audit)
+        record_action(actor, action.audit_name, _outcome(error), gelato_answer=error, **audit)
         return render_template("orders/review.html", **review, error=error), _status_of(error)
     if not placed.repeated:
         record_action(
-            audit_action,
+            actor,
+            action.audit_name,
             "succeeded",
             gelato_answer={
                 "newOrderId": placed.order.id,

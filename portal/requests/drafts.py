@@ -17,8 +17,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from portal import redact
 from portal.gelato.client import GelatoClient
-from portal.requests import compose, lookup, redact, uploads
+from portal.requests import compose, lookup, uploads
 from portal.requests.completeness import Completeness, check_request
 from portal.requests.lookup import OrderFacts
 from portal.requests.scenarios import Scenario
@@ -36,6 +37,13 @@ STATUS_LABELS = {
     DOWNLOADED: "Downloaded as .eml",
     SENDING: "Sending",
     SENT: "Sent",
+}
+#: What the audit log calls a request leaving the portal, with the label the admin pages show.
+REQUEST_SENT = "request_sent"
+REQUEST_DOWNLOADED = "request_downloaded"
+AUDIT_ACTIONS = {
+    REQUEST_SENT: "Request sent to Gelato Support",
+    REQUEST_DOWNLOADED: "Request downloaded",
 }
 #: Statuses from which a request may be sent (again: a downloaded one was maybe never sent).
 SENDABLE = (PREPARED, DOWNLOADED)

@@ -24,9 +24,8 @@ from flask import (
     url_for,
 )
 
-from portal.audit import record_action
 from portal.auth import current_agent_name
-from portal.context import config, gelato, store
+from portal.context import config, gelato, record_action, store
 from portal.knowledge import GELATO_SUPPORT
 from portal.orders import rules
 from portal.requests import compose, drafts, lookup, mail, uploads
@@ -273,7 +272,12 @@ def download(draft_id):
     data = compose.eml_bytes(prepared)
     if draft.status in drafts.SENDABLE:
         store().drafts.update(draft.id, status=drafts.DOWNLOADED)
-    record_action("request_downloaded", "succeeded", **_audit(draft, prepared, "eml"))
+    record_action(
+        current_agent_name(),
+        drafts.REQUEST_DOWNLOADED,
+        "succeeded",
+        **_audit(draft, prepared, "eml"),
+    )
     name = compose.eml_filename(prepared)
     return Response(
         data,
@@ -307,10 +311,12 @@ def send(draft_id):
         restored = previous if previous in drafts.SENDABLE else drafts.PREPARED
         store().drafts.update(draft.id, status=restored)
         draft.status = restored
-        record_action("request_sent", "failed", gelato_answer=str(error), **audit)
+        record_action(
+            current_agent_name(), drafts.REQUEST_SENT, "failed", gelato_answer=str(error), **audit
+        )
         return _preview_page(draft, verdict, files, error=str(error), status=502)
     _mark_sent(draft, "smtp")
-    record_action("request_sent", "succeeded", **audit)
+    record_action(current_agent_name(), drafts.REQUEST_SENT, "succeeded", **audit)
     flash(
         f"Sent to {prepared.to}. Gelato Support answers {GELATO_SUPPORT.email_response}.", "success"
     )
@@ -325,7 +331,12 @@ def mark_sent(draft_id):
         return redirect(url_for(".preview", draft_id=draft.id))
     prepared = _prepared(draft, drafts.stored_files(store(), draft, with_data=True))
     _mark_sent(draft, "mail program")
-    record_action("request_sent", "succeeded", **_audit(draft, prepared, "mail program"))
+    record_action(
+        current_agent_name(),
+        drafts.REQUEST_SENT,
+        "succeeded",
+        **_audit(draft, prepared, "mail program"),
+    )
     flash("Marked as sent.", "success")
     return redirect(url_for(".preview", draft_id=draft.id))
 

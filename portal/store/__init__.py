@@ -5,7 +5,9 @@ side against one PostgreSQL database. The schema is upgraded by Alembic when the
 migration runs under a database lock, so workers starting together do not race each other.
 
 Queries are grouped by area (``store.accounts``, ``store.audit``, ``store.actions``,
-``store.drafts``, ``store.feedback``), each a plain object testable without Flask.
+``store.drafts``, ``store.feedback``), each a plain object testable without Flask. Accounts, the
+audit log and the feedback answer with small frozen rows (``Agent``, ``AuditEntry``,
+``FeedbackEntry``) whose fields are the table's columns.
 """
 
 from __future__ import annotations
@@ -20,14 +22,22 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.store.accounts import Accounts
+from portal.store.accounts import Accounts, Agent
 from portal.store.actions import ActionClaim, OrderActions
-from portal.store.audit import AuditLog
+from portal.store.audit import AuditEntry, AuditLog
 from portal.store.drafts import Drafts
-from portal.store.feedback import Feedback
+from portal.store.feedback import Feedback, FeedbackEntry
 from portal.store.tables import MIGRATIONS, metadata, utcnow
 
-__all__ = ["ActionClaim", "Store", "metadata", "utcnow"]
+__all__ = [
+    "ActionClaim",
+    "Agent",
+    "AuditEntry",
+    "FeedbackEntry",
+    "Store",
+    "metadata",
+    "utcnow",
+]
 
 
 class Store:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, update
@@ -9,6 +10,24 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.store.area import Area, utc
 from portal.store.tables import agents, sign_in_failures
+
+
+@dataclass(frozen=True)
+class Agent:
+    """An agent's account, as the agents table holds it."""
+
+    id: int
+    name: str
+    password_hash: str = field(repr=False)
+    #: agent or admin (``portal.agents.ROLES``).
+    role: str
+    #: The sandbox's published demo account, disabled in live mode.
+    is_demo: bool
+    created_at: datetime
+    disabled_at: datetime | None
+    #: Sessions begun before this moment are over.
+    sessions_valid_after: datetime
+    last_sign_in_at: datetime | None
 
 
 class Accounts(Area):
@@ -25,14 +44,14 @@ class Accounts(Area):
             return False
         return True
 
-    def by_id(self, agent_id: int) -> dict | None:
-        return self._first(select(agents).where(agents.c.id == agent_id))
+    def by_id(self, agent_id: int) -> Agent | None:
+        return self._first(select(agents).where(agents.c.id == agent_id), Agent)
 
-    def by_name(self, name: str) -> dict | None:
-        return self._first(select(agents).where(agents.c.name == name))
+    def by_name(self, name: str) -> Agent | None:
+        return self._first(select(agents).where(agents.c.name == name), Agent)
 
-    def list(self) -> list[dict]:
-        return self._all(select(agents).order_by(agents.c.name))
+    def list(self) -> list[Agent]:
+        return self._all(select(agents).order_by(agents.c.name), Agent)
 
     def any(self) -> bool:
         with self.engine.connect() as connection:

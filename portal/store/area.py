@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
+
+Row = TypeVar("Row")
 
 
 class Area:
@@ -13,14 +17,15 @@ class Area:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def _all(self, query) -> list[dict]:
+    def _all(self, query, row: Callable[..., Row] = dict) -> list[Row]:
+        """Every row of ``query``, each built by ``row`` from its columns (a dict by default)."""
         with self.engine.connect() as connection:
-            return [with_utc(row._mapping) for row in connection.execute(query)]
+            return [row(**with_utc(found._mapping)) for found in connection.execute(query)]
 
-    def _first(self, query) -> dict | None:
+    def _first(self, query, row: Callable[..., Row] = dict) -> Row | None:
         with self.engine.connect() as connection:
-            row = connection.execute(query).first()
-        return with_utc(row._mapping) if row else None
+            found = connection.execute(query).first()
+        return row(**with_utc(found._mapping)) if found else None
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -30,5 +35,5 @@ def utc(value: datetime | None) -> datetime | None:
     return value
 
 
-def with_utc(row) -> dict:
+def with_utc(row) -> dict[str, Any]:
     return {key: utc(v) if isinstance(v, datetime) else v for key, v in row.items()}

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select
 
 from portal.store.area import Area
 from portal.store.tables import audit_log
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One entry of the audit log; the fields in the order of the table (and of the CSV export)."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    order_id: str | None
+    order_reference: str | None
+    #: What was asked, as JSON with secrets blanked.
+    request: str
+    gelato_answer: str
+    outcome: str
 
 
 class AuditLog(Area):
@@ -27,7 +44,7 @@ class AuditLog(Area):
         until: datetime | None = None,
         before_id: int | None = None,
         limit: int = 100,
-    ) -> list[dict]:
+    ) -> list[AuditEntry]:
         """Newest first; ``order`` matches an order id or an order reference; ``until`` excluded.
 
         Page through with ``before_id`` (the last id of the previous page), which stays correct
@@ -46,7 +63,8 @@ class AuditLog(Area):
             conditions.append(c.at < until)
         if before_id is not None:
             conditions.append(c.id < before_id)
-        return self._all(select(audit_log).where(*conditions).order_by(c.id.desc()).limit(limit))
+        query = select(audit_log).where(*conditions).order_by(c.id.desc()).limit(limit)
+        return self._all(query, AuditEntry)
 
     def actors(self) -> list[str]:
         query = select(audit_log.c.actor).distinct().order_by(audit_log.c.actor)

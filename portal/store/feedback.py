@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import insert, select
 
 from portal.store.area import Area
 from portal.store.tables import page_feedback
+
+
+@dataclass(frozen=True)
+class FeedbackEntry:
+    """One answer to "Was this page helpful?"."""
+
+    id: int
+    #: The article's path, as the page sent it (not checked to be one of ours).
+    page: str
+    helpful: bool
+    comment: str
+    created_at: datetime
 
 
 class Feedback(Area):
@@ -15,5 +30,6 @@ class Feedback(Area):
                 insert(page_feedback).values(page=page, helpful=helpful, comment=comment)
             )
 
-    def list(self, limit: int = 200) -> list[dict]:
-        return self._all(select(page_feedback).order_by(page_feedback.c.id.desc()).limit(limit))
+    def list(self, limit: int = 200) -> list[FeedbackEntry]:
+        query = select(page_feedback).order_by(page_feedback.c.id.desc()).limit(limit)
+        return self._all(query, FeedbackEntry)

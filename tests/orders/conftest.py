@@ -1,43 +1,11 @@
+"""What the orders tests share: reading an action form as a browser sends it, finding demo orders
+by status, and sending one form many times at once. The app, its sandbox and Gelato client are
+the fixtures of ``tests/conftest.py``."""
+
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
-from portal import create_app
-from portal.gelato.sandbox import create_sandbox, in_process_client
 from portal.orders import service
-
-
-@pytest.fixture
-def sandbox():
-    return create_sandbox()
-
-
-@pytest.fixture
-def gelato(sandbox):
-    """A client of the sandbox that gives up fast, so fault tests stay quick."""
-    client = in_process_client(sandbox, retry_budget=0.3, backoff=0.01, timeout=1.0)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def app(environ, gelato):
-    app = create_app(environ, gelato=gelato)
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["store"].close()
-
-
-@pytest.fixture
-def order_id(sandbox):
-    """The Gelato id of a demo order, by its reference."""
-
-    def order_id(reference):
-        [order] = sandbox.orders_with_reference(reference)
-        return order["id"]
-
-    return order_id
 
 
 def form_fields(html):

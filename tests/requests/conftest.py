@@ -1,4 +1,5 @@
-"""Fixtures for the request builder: the orders tests' sandbox app, and a real SMTP server."""
+"""Fixtures for the request builder: a real SMTP server, sample files, and forms sent as a browser
+sends them. The app and its sandbox are the fixtures of ``tests/conftest.py``."""
 
 import html
 import re
@@ -6,7 +7,6 @@ import re
 import pytest
 
 from tests.conftest import form_token
-from tests.orders.conftest import app, gelato, order_id, sandbox  # noqa: F401
 from tests.requests.smtp_server import SmtpServer
 
 #: Smallest files each format's signature check accepts: what a phone or a camera writes first.

@@ -151,12 +151,12 @@ def test_damage_claim_from_order_page_to_eml(app, agent_client, gelato, order_id
         "photo-packaging-inside-1.heic": HEIC,
     }
     [entry] = store_of(app).audit.list(action="request_downloaded")
-    assert (entry["actor"], entry["order_id"], entry["outcome"]) == (
+    assert (entry.actor, entry.order_id, entry.outcome) == (
         "ana",
         original.id,
         "succeeded",
     )
-    assert "photo-item-1.jpg" in entry["request"]
+    assert "photo-item-1.jpg" in entry.request
     listing = text_of(agent_client.get("/portal/requests/"))
     assert "Downloaded as .eml" in listing
 
@@ -592,7 +592,7 @@ def test_marking_as_sent_locks_the_request(app, agent_client):
     page = text_of(agent_client.get(response.headers["Location"]))
     assert "from their mail program" in page
     [entry] = store_of(app).audit.list(action="request_sent")
-    assert '"via": "mail program"' in entry["request"]
+    assert '"via": "mail program"' in entry.request
     response = agent_client.post(
         f"/portal/requests/{draft_id}/",
         data={"csrf_token": form_token(preview), "subject": "Changed", "step": "save"},

@@ -67,7 +67,7 @@ def test_send_now_delivers_the_request_with_its_photos(app, agent_client, smtp_s
     assert f"Sent to {GELATO_SUPPORT.email}." in page
     assert "from this help center" in page
     [entry] = app.extensions["store"].audit.list(action="request_sent")
-    assert (entry["outcome"], entry["order_reference"]) == ("succeeded", "NW-1009")
+    assert (entry.outcome, entry.order_reference) == ("succeeded", "NW-1009")
 
     # A second click, or a second agent, sends nothing more.
     again = agent_client.post(
@@ -90,7 +90,7 @@ def test_a_refused_send_is_explained_and_the_request_kept(app, agent_client, smt
     assert f"The mail server refused the recipient: {GELATO_SUPPORT.email} (550" in page
     assert app.extensions["store"].drafts.get(draft_id)["status"] == "prepared"
     [entry] = app.extensions["store"].audit.list(action="request_sent")
-    assert entry["outcome"] == "failed"
+    assert entry.outcome == "failed"
     # Fixed on the server's side: the same request goes now.
     smtp_server.behaviour.refuse_recipients.clear()
     agent_client.post(f"/portal/requests/{draft_id}/send", data={"csrf_token": form_token(page)})

@@ -7,7 +7,6 @@ import pytest
 from portal.security import inline_script_hashes
 from portal.store import Store
 from tests.requests.conftest import HEIC, JPEG, draft_id_of, new_draft
-from tests.test_postgres import postgres_url  # noqa: F401
 
 
 def exercise(store: Store) -> None:
@@ -53,7 +52,7 @@ def test_drafts_and_files_in_sqlite(tmp_path):
         store.close()
 
 
-def test_drafts_and_files_in_postgresql(postgres_url):  # noqa: F811
+def test_drafts_and_files_in_postgresql(postgres_url):
     store = Store.from_url(postgres_url)
     store.upgrade()
     try:

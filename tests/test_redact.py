@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.requests.redact import REMOVED, redact_secrets
+from portal.redact import REMOVED, redact_secrets
 
 GELATO_KEY = (
     "3f9c2a71-8d4e-4b6a-9c1f-2e7d5a0b8c34-6a1e9f02-77b3-4d5c-a8e2-0f4b6c9d1e23"

@@ -36,6 +36,15 @@ GELATO_BASE_URLS = {
     "shipment": "https://shipment.gelatoapis.com",
 }
 
+
+def service_urls(url: str) -> dict[str, str]:
+    """Every Gelato service at one address, for a stand-in that answers all of Gelato's paths
+    (the sandbox does). The services' paths do not overlap (``/v4/orders...``,
+    ``/v1/shipment-methods``), so one server can answer them all."""
+    url = url.rstrip("/")
+    return dict.fromkeys(GELATO_BASE_URLS, url)
+
+
 #: Connecting should be quick; Gelato may take a while to answer a create or a search.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import date
 
 from portal.gelato.client import GelatoClient
+from portal.gelato.client import service_urls as base_urls
 from portal.gelato.sandbox.app import DEMO_API_KEY, Call, Sandbox
 from portal.gelato.sandbox.faults import Fault
 from portal.gelato.sandbox.server import SandboxServer
@@ -55,12 +56,6 @@ def create_sandbox(
     """A new sandbox with its own state. Seed dates count back from ``today`` (default: now);
     ``random_seed`` makes share-of-calls faults repeatable."""
     return Sandbox(today=today, api_key=api_key, random_seed=random_seed)
-
-
-def base_urls(url: str) -> dict[str, str]:
-    """Every Gelato service at one address, as the sandbox serves them all."""
-    url = url.rstrip("/")
-    return {"order": url, "shipment": url}
 
 
 def in_process_client(

@@ -10,13 +10,14 @@ through their constructor, so retries cost milliseconds.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
 
-from portal.gelato import GelatoClient
+from portal.gelato import GelatoClient, assumptions
 from portal.gelato.client import _tls_context
 from portal.gelato.sandbox import (
     DEMO_API_KEY,
@@ -29,6 +30,29 @@ from portal.gelato.sandbox import (
     in_process_client,
     start_server,
 )
+
+#: The numbers of the assumptions in ``portal.gelato.assumptions`` (``A1`` to ``A<n>``).
+ASSUMPTIONS = frozenset(re.findall(r"^(A\d+) ", assumptions.__doc__, flags=re.MULTILINE))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "assumption(*numbers): the test holds the sandbox or the client to a numbered assumption "
+        "of portal.gelato.assumptions (where Gelato documents nothing), not to Gelato's docs",
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """A test that names an assumption must name one that exists."""
+    for item in items:
+        for mark in item.iter_markers("assumption"):
+            unknown = set(mark.args) - ASSUMPTIONS
+            if unknown or not mark.args:
+                raise pytest.UsageError(
+                    f"{item.nodeid} names no assumption or an unknown one: {sorted(unknown)}"
+                )
+
 
 #: Client options for tests: retries in milliseconds, yet every code path the same.
 FAST = {"timeout": 2.0, "retry_budget": 3.0, "backoff": 0.01, "max_backoff": 0.04}

@@ -32,8 +32,12 @@ from portal.gelato.sandbox.validation import (
     is_whole,
     require_object,
 )
+from portal.gelato.statuses import progress
 
 MakeId = Callable[[str], str]
+
+#: How far along ``passed`` is: an item beyond it is in production or later (assumption A4).
+PASSED = progress("passed")
 
 #: Who bills the merchant in the sandbox.
 BILLING_ENTITY = {
@@ -83,7 +87,9 @@ def build_order(
             f"delivers to {country}.",
         )
     items = [
-        _item(entry, item_id=make_id(f"item:{entry['itemReferenceId']}"), status=fulfillment)
+        _item(
+            entry, item_id=make_id(f"item:{entry['itemReferenceId']}"), status=fulfillment, now=now
+        )
         for entry in body["items"]
     ]
     order = {
@@ -120,7 +126,7 @@ def build_order(
     return order
 
 
-def _item(entry: dict, *, item_id: str, status: str) -> dict:
+def _item(entry: dict, *, item_id: str, status: str, now: datetime) -> dict:
     product = catalog.PRODUCTS[entry["productUid"]]
     item = {
         "id": item_id,
@@ -129,6 +135,7 @@ def _item(entry: dict, *, item_id: str, status: str) -> dict:
         "productName": product.name,
         "quantity": entry["quantity"],
         "fulfillmentStatus": status,
+        "eventLog": [status_entry(status, now)],
         "files": _files(entry.get("files") or []),
         "processedFileUrl": None,
         "previews": [
@@ -143,6 +150,21 @@ def _item(entry: dict, *, item_id: str, status: str) -> dict:
     if entry.get("pageCount"):
         item["pageCount"] = entry["pageCount"]
     return item
+
+
+def status_entry(status: str, at: datetime, comment: str | None = None) -> dict:
+    """One entry of an item's ``eventLog``: the fields of the ``order_item_status_updated``
+    event that reported the change (assumption A21)."""
+    return {"status": status, "comment": comment, "created": timestamp(at)}
+
+
+def set_item_status(item: dict, status: str, at: datetime, comment: str | None = None) -> bool:
+    """Move an item into ``status`` and log when; False, logging nothing, if it was there."""
+    if item["fulfillmentStatus"] == status:
+        return False
+    item["fulfillmentStatus"] = status
+    item.setdefault("eventLog", []).append(status_entry(status, at, comment))
+    return True
 
 
 def _files(entries: list[dict]) -> list[dict]:
@@ -218,6 +240,55 @@ def price_order(order: dict, receipt_id: str) -> None:
     ]
 
 
+def add_refund(order: dict, item_ids: Iterable[str], receipt_id: str, at: datetime) -> None:
+    """Give the order a refund receipt for the products of ``item_ids``, as Gelato does when it
+    refunds some items (partially refunded) or all of them with the shipping (refunded)."""
+    wanted = set(item_ids)
+    purchase = next(r for r in order["receipts"] if r["transactionType"] == "purchase")
+    every_item = wanted >= {item["id"] for item in order["items"]}
+    lines = [
+        {**line, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{receipt_id}/{line['referenceId']}")),
+         "receiptId": receipt_id, "createdAt": timestamp(at), "updatedAt": timestamp(at)}
+        for line in purchase["items"]
+        if line["referenceId"] in wanted or (every_item and line["type"] != "product")
+    ]  # fmt: skip
+    products = [line for line in lines if line["type"] == "product"]
+    shipping = [line for line in lines if line["type"] == "shipment"]
+
+    def total(rows: list[dict], key: str) -> float:
+        return round(sum(row[key] for row in rows), 2)
+
+    order["receipts"].append(
+        {
+            "id": receipt_id,
+            "orderId": order["id"],
+            "transactionType": "refund",
+            "currency": order["currency"],
+            "items": lines,
+            **{
+                f"{name}{part}": 0.0
+                for name in ("productsPrice", "packagingPrice", "shippingPrice")
+                for part in ("Initial", "Discount", "", "Vat", "InclVat")
+            },
+            "productsPriceInitial": total(products, "price"),
+            "productsPrice": total(products, "price"),
+            "productsPriceVat": total(products, "vat"),
+            "productsPriceInclVat": total(products, "priceInclVat"),
+            "shippingPriceInitial": total(shipping, "price"),
+            "shippingPrice": total(shipping, "price"),
+            "shippingPriceVat": total(shipping, "vat"),
+            "shippingPriceInclVat": total(shipping, "priceInclVat"),
+            "discount": 0.0,
+            "discountVat": 0.0,
+            "discountInclVat": 0.0,
+            "totalInitial": total(lines, "price"),
+            "total": total(lines, "price"),
+            "totalVat": total(lines, "vat"),
+            "totalInclVat": total(lines, "priceInclVat"),
+        }
+    )
+
+
 def _receipt_line(
     receipt_id: str, reference_id: str, kind: str, title: str, amount: Decimal, order: dict
 ) -> dict:
@@ -269,13 +340,14 @@ def summary(order: dict) -> dict:
 
 
 def _moment(value: Any, field: str) -> datetime:
-    """A search date: one ISO 8601 timestamp, or a list holding one (assumption A7)."""
-    if isinstance(value, list) and len(value) == 1:
-        value = value[0]
+    """A search date: an array holding one ISO 8601 timestamp (assumption A7)."""
+    shape = f'{field} must be an array holding one ISO 8601 date, e.g. ["2024-05-01T00:00:00Z"].'
+    if not isinstance(value, list) or len(value) != 1 or not isinstance(value[0], str):
+        raise invalid(field, shape)
     try:
-        moment = datetime.fromisoformat(str(value))
+        moment = datetime.fromisoformat(value[0])
     except ValueError:
-        raise invalid(field, f"{field} must be an ISO 8601 date.") from None
+        raise invalid(field, shape) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -315,8 +387,10 @@ class OrderBook:
         query = require_object(query if query is not None else {})
         limit = _whole(query, "limit", SEARCH_DEFAULT_LIMIT, 1, SEARCH_MAX_LIMIT)
         offset = _whole(query, "offset", 0, 0, None)
-        start = _moment(query["startDate"], "startDate") if query.get("startDate") else None
-        end = _moment(query["endDate"], "endDate") if query.get("endDate") else None
+        start = (
+            _moment(query["startDate"], "startDate") if query.get("startDate") is not None else None
+        )
+        end = _moment(query["endDate"], "endDate") if query.get("endDate") is not None else None
         text = str(query.get("search") or "").casefold()
 
         def one_of(key: str, value: Any) -> bool:
@@ -368,13 +442,16 @@ class OrderBook:
             status = order["fulfillmentStatus"]
             if any(item["fulfillmentStatus"] == "printed" for item in order["items"]):
                 raise ApiError(409, "The order cannot be canceled: an item is already printed.")
+            if any(progress(item["fulfillmentStatus"]) > PASSED for item in order["items"]):
+                raise ApiError(409, "The order cannot be canceled: an item is in production.")
             if status not in CANCELLABLE_STATUSES:
                 raise ApiError(409, f"An order in status {status} cannot be canceled.")
+            now = self._clock()
             order["fulfillmentStatus"] = "canceled"
             order["financialStatus"] = CANCELED_FINANCIAL_STATUS
             for item in order["items"]:
-                item["fulfillmentStatus"] = "canceled"
-            order["updatedAt"] = timestamp(self._clock())
+                set_item_status(item, "canceled", now)
+            order["updatedAt"] = timestamp(now)
 
     def patch(self, order_id: str, body: Any) -> dict:
         """Turn a draft into an order, keeping only the listed items (assumption A5)."""
@@ -389,7 +466,7 @@ class OrderBook:
             now = self._clock()
             fulfillment, financial = NEW_ORDER_STATUSES["order"]
             for item in items:
-                item["fulfillmentStatus"] = fulfillment
+                set_item_status(item, fulfillment, now)
             order.update(
                 items=items,
                 orderType="order",

@@ -103,6 +103,11 @@ def json_response(body: Any, status: int = 200, headers: dict | None = None) -> 
     )
 
 
+def text_response(text: str, status: int = 200) -> Response:
+    """JSON already serialized (the order book keeps its orders' JSON)."""
+    return Response(text, status=status, mimetype="application/json")
+
+
 def error_response(status: int, message: str, field: str | None = None, **headers) -> Response:
     """Gelato's error shape (assumption A1), with the codes of assumption A2."""
     body = {"code": ERROR_CODES.get(status, "error"), "message": message}
@@ -297,7 +302,7 @@ class Sandbox:
             raise ApiError(400, "The request body is not valid JSON.") from None
 
     def _create(self, request: Request) -> Response:
-        return json_response(self.orders.create(self._body(request)), CREATE_STATUS)
+        return text_response(self.orders.create(self._body(request)), CREATE_STATUS)
 
     def _search(self, request: Request) -> Response:
         return json_response({"orders": self.orders.search(self._body(request))})
@@ -306,14 +311,14 @@ class Sandbox:
         return json_response(self.orders.quote(self._body(request)))
 
     def _get(self, request: Request, order_id: str) -> Response:
-        return json_response(self.orders.get(order_id))
+        return text_response(self.orders.get(order_id))
 
     def _cancel(self, request: Request, order_id: str) -> Response:
         self.orders.cancel(order_id)
         return json_response({})
 
     def _patch(self, request: Request, order_id: str) -> Response:
-        return json_response(self.orders.patch(order_id, self._body(request)))
+        return text_response(self.orders.patch(order_id, self._body(request)))
 
     def _delete(self, request: Request, order_id: str) -> Response:
         self.orders.delete(order_id)

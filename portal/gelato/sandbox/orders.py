@@ -1,13 +1,15 @@
 """The sandbox's orders and what Gelato lets one do with them.
 
 Orders are kept as Gelato's own JSON, so what goes out is exactly what was stored; every answer is
-a deep copy, so a caller can never change the book by accident. One lock guards the book: the
-standalone server answers several requests at once.
+JSON text (or, inside the sandbox, a dict parsed from it), so a caller can never change the book by
+accident. Every change of an order goes through ``OrderBook._store``, which keeps the search index
+and the cached JSON in step. One lock guards the book: the standalone server answers several
+requests at once.
 """
 
 from __future__ import annotations
 
-import copy
+import json
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -19,17 +21,15 @@ from portal.gelato.assumptions import (
     CANCELED_FINANCIAL_STATUS,
     CANCELLABLE_STATUSES,
     NEW_ORDER_STATUSES,
-    SEARCH_DEFAULT_LIMIT,
-    SEARCH_MAX_LIMIT,
 )
 from portal.gelato.sandbox import catalog
+from portal.gelato.sandbox.index import SearchIndex, SearchQuery
 from portal.gelato.sandbox.validation import (
     ApiError,
     check_create,
     check_files,
     check_quote,
     invalid,
-    is_whole,
     require_object,
 )
 from portal.gelato.statuses import progress
@@ -339,101 +339,60 @@ def summary(order: dict) -> dict:
     }
 
 
-def _moment(value: Any, field: str) -> datetime:
-    """A search date: an array holding one ISO 8601 timestamp (assumption A7)."""
-    shape = f'{field} must be an array holding one ISO 8601 date, e.g. ["2024-05-01T00:00:00Z"].'
-    if not isinstance(value, list) or len(value) != 1 or not isinstance(value[0], str):
-        raise invalid(field, shape)
-    try:
-        moment = datetime.fromisoformat(value[0])
-    except ValueError:
-        raise invalid(field, shape) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _whole(query: dict, key: str, default: int, low: int, high: int | None) -> int:
-    value = query.get(key, default)
-    if not is_whole(value, low):
-        raise invalid(key, f"{key} must be a whole number, at least {low}.")
-    if high is not None and value > high:
-        raise invalid(key, f"{key} must be at most {high}.")
-    return value
-
-
 class OrderBook:
-    """All orders of one sandbox."""
+    """All orders of one sandbox.
+
+    Answers are JSON text, serialized once per change of an order and kept until the next one:
+    a caller gets a fresh copy to parse, and reading an order costs no copy of the book's own.
+    """
 
     def __init__(self, orders: Iterable[dict], clock: Callable[[], datetime]):
-        self._orders = {order["id"]: order for order in orders}
+        self._orders: dict[str, dict] = {}
+        self._json: dict[str, str] = {}
+        self._index = SearchIndex()
         self._clock = clock
         self._lock = threading.RLock()
+        for order in orders:
+            self._store(order)
 
-    def get(self, order_id: str) -> dict:
+    def get(self, order_id: str) -> str:
+        """The order as Gelato's JSON."""
         with self._lock:
-            return copy.deepcopy(self._find(order_id))
+            return self._text(self._find(order_id))
 
     def with_reference(self, order_reference_id: str) -> list[dict]:
+        """The orders with this reference, newest first, as dicts of their own."""
         with self._lock:
-            return [
-                copy.deepcopy(o)
-                for o in self._orders.values()
-                if o["orderReferenceId"] == order_reference_id
-            ]
+            ids = self._index.with_value("orderReferenceId", order_reference_id)
+            return [json.loads(self._text(self._orders[i])) for i in ids]
 
     def __len__(self) -> int:
         return len(self._orders)
 
-    def search(self, query: Any) -> list[dict]:
-        query = require_object(query if query is not None else {})
-        limit = _whole(query, "limit", SEARCH_DEFAULT_LIMIT, 1, SEARCH_MAX_LIMIT)
-        offset = _whole(query, "offset", 0, 0, None)
-        start = (
-            _moment(query["startDate"], "startDate") if query.get("startDate") is not None else None
-        )
-        end = _moment(query["endDate"], "endDate") if query.get("endDate") is not None else None
-        text = str(query.get("search") or "").casefold()
-
-        def one_of(key: str, value: Any) -> bool:
-            wanted = query.get(key)
-            return not wanted or value in wanted
-
-        def matches(order: dict) -> bool:
-            address = order.get("shippingAddress") or {}
-            reference = order["orderReferenceId"]
-            when = datetime.fromisoformat(order["orderedAt"] or order["createdAt"])
-            return (
-                one_of("ids", order["id"])
-                and query.get("orderReferenceId") in (None, "", reference)
-                and one_of("orderReferenceIds", reference)
-                and one_of("fulfillmentStatuses", order["fulfillmentStatus"])
-                and one_of("financialStatuses", order["financialStatus"])
-                and one_of("channels", order["channel"])
-                and one_of("countries", address.get("country"))
-                and one_of("currencies", order["currency"])
-                and one_of("orderTypes", order["orderType"])
-                and one_of("storeIds", order["storeId"])
-                and (start is None or when >= start)
-                and (end is None or when <= end)
-                and (
-                    not text
-                    or any(
-                        text in str(value or "").casefold()
-                        for value in (address.get("firstName"), address.get("lastName"), reference)
-                    )
-                )
-            )
-
+    def search(self, body: Any) -> list[dict]:
+        """One page of search rows (assumption A7), found through the index."""
+        query = SearchQuery.from_json(body)
         with self._lock:
-            found = [order for order in self._orders.values() if matches(order)]
-            found.sort(key=lambda order: datetime.fromisoformat(order["createdAt"]), reverse=True)
-            return [summary(order) for order in found[offset : offset + limit]]
+            return [summary(self._orders[i]) for i in self._index.find(query)]
 
-    def create(self, body: Any) -> dict:
+    def create(self, body: Any) -> str:
         body = check_create(body)
         order = build_order(body, make_id=random_ids, now=self._clock())
         with self._lock:
-            self._orders[order["id"]] = order
-            return copy.deepcopy(order)
+            self._store(order)
+            return self._text(order)
+
+    def _store(self, order: dict) -> None:
+        """Keep a new order, or a changed one: index it again and forget its old JSON."""
+        self._orders[order["id"]] = order
+        self._json.pop(order["id"], None)
+        self._index.add(order)
+
+    def _text(self, order: dict) -> str:
+        text = self._json.get(order["id"])
+        if text is None:
+            text = self._json[order["id"]] = json.dumps(order, ensure_ascii=False)
+        return text
 
     def cancel(self, order_id: str) -> None:
         """Cancel while Gelato still allows it (assumption A4)."""
@@ -452,6 +411,7 @@ class OrderBook:
             for item in order["items"]:
                 set_item_status(item, "canceled", now)
             order["updatedAt"] = timestamp(now)
+            self._store(order)
 
     def patch(self, order_id: str, body: Any) -> dict:
         """Turn a draft into an order, keeping only the listed items (assumption A5)."""
@@ -476,7 +436,8 @@ class OrderBook:
                 updatedAt=timestamp(now),
             )
             price_order(order, order["receipts"][0]["id"])
-            return copy.deepcopy(order)
+            self._store(order)
+            return self._text(order)
 
     @staticmethod
     def _patched_items(order: dict, entries: Any) -> list[dict]:
@@ -503,6 +464,8 @@ class OrderBook:
         with self._lock:
             self._draft(order_id)
             del self._orders[order_id]
+            self._json.pop(order_id, None)
+            self._index.remove(order_id)
 
     def quote(self, body: Any) -> dict:
         """Price a would-be order; nothing is stored (assumption A8)."""

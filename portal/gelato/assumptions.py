@@ -41,8 +41,9 @@ A8  Quote. The request uses the previous version's fields (``orderReferenceId``,
     The sandbox never splits a quote into several and quotes do not expire.
 A9  New orders. Create gives ``fulfillmentStatus`` ``created`` and ``financialStatus``
     ``pending`` (a draft: ``draft``/``draft``); a patched draft becomes ``created``/``pending``; a
-    canceled order's ``financialStatus`` becomes ``canceled``. Sandbox orders never advance on their
-    own: a newcomer sees the same state until they act.
+    canceled or failed order's ``financialStatus`` becomes ``canceled``. Sandbox orders never
+    advance on their own: a newcomer sees the same state until they act, unless the control API
+    (assumption A24) or the demo (``--demo``) moves them.
 A10 Shipment. Created orders carry ``packageCount`` (seeds use both spellings, as Gelato's
     examples do). ``normal`` and ``standard`` pick the cheapest normal method for the
     destination, ``express`` the cheapest express one, a comma-separated list the cheapest match;
@@ -79,6 +80,31 @@ A21 Item status times. The time an item reached a status is documented only as t
     the item, oldest first, each with that event's ``status``, ``comment`` (the reason, e.g. for a
     hold) and ``created``, and the client reads it so (``Item.status_history``). A missing or
     differently shaped ``eventLog`` leaves the times unknown, never wrong.
+A22 Webhook authentication (not documented). The sandbox sends the shared secret it is given in a
+    ``signature`` request header, as Odoo's Gelato connector checks Gelato's calls (it compares
+    that header with the secret configured on both sides); without a secret, no such header.
+A23 Webhook events. Each change of a sandbox order sends, in this order, one
+    ``order_item_status_updated`` per item that changed status, one
+    ``order_item_tracking_code_updated`` per item of a new tracked parcel, and one
+    ``order_status_updated`` if the order's own status changed; a new order (a draft too) and a
+    draft turned order send the first and the last for every item; a delivery estimate moved
+    later sends ``order_delivery_estimate_updated``. A delete sends nothing. ``id`` is a random
+    UUID per event, resent unchanged by every retry. ``order_status_updated`` carries ``comment``
+    (the reason of a hold or a failure, else null) and, per item, ``fulfillments``: one entry per
+    parcel holding it (none before shipping); it has no ``created`` (none is documented).
+    ``fulfillmentStateProvince`` is null and ``fulfillmentFacilityId`` a made-up id per
+    production country; the tracking event uses the field table's ``fulfillment...`` names, not
+    the example's ``production...``. Each event is its own POST with ``Content-Type:
+    application/json``; each is retried on its own (3 tries, 5 s apart, as documented; the delay
+    can be shortened for tests), so one failing event does not hold back the others.
+A24 What Gelato does on its own, as the sandbox's control API plays it (none of it is Gelato's
+    API). ``advance`` moves items one step along the typical path, or through every step to the
+    status named, each step with its events; a waiting order is released to ``passed``
+    (``RELEASED_STATUS``; the edge is not documented); ``returned`` follows ``shipped`` or
+    ``in_transit``. Items can move alone; an order is as far along as its least advanced item.
+    A parcel with its tracking code is made when items reach ``shipped``. ``hold`` and ``fail``
+    act only before production (``failed`` sets ``refusalReason`` and ``refusalReasonCode``);
+    ``delay`` moves both delivery dates later by whole days.
 """
 
 #: (assumption A3)
@@ -98,6 +124,17 @@ NEW_ORDER_STATUSES = {"order": ("created", "pending"), "draft": ("draft", "draft
 
 #: (assumption A9)
 CANCELED_FINANCIAL_STATUS = "canceled"
+FAILED_FINANCIAL_STATUS = "canceled"
+
+#: (assumption A24) Where a waiting order goes when the sandbox releases it.
+RELEASED_STATUS = "passed"
+
+#: (assumption A23) Gelato's documented retry behaviour: tries, and seconds between them.
+WEBHOOK_TRIES = 3
+WEBHOOK_RETRY_DELAY = 5.0
+
+#: (assumption A22) The request header that carries the shared webhook secret.
+WEBHOOK_SECRET_HEADER = "signature"  # noqa: S105 (a header name, not a secret)
 
 #: (assumption A2) The ``code`` of each error the sandbox sends.
 ERROR_CODES = {

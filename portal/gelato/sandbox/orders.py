@@ -13,17 +13,16 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from portal.gelato.assumptions import (
-    CANCELED_FINANCIAL_STATUS,
-    CANCELLABLE_STATUSES,
     NEW_ORDER_STATUSES,
 )
-from portal.gelato.sandbox import catalog
+from portal.gelato.sandbox import catalog, lifecycle
 from portal.gelato.sandbox.index import SearchIndex, SearchQuery
+from portal.gelato.sandbox.lifecycle import status_entry, timestamp
 from portal.gelato.sandbox.validation import (
     ApiError,
     check_create,
@@ -32,12 +31,8 @@ from portal.gelato.sandbox.validation import (
     invalid,
     require_object,
 )
-from portal.gelato.statuses import progress
 
 MakeId = Callable[[str], str]
-
-#: How far along ``passed`` is: an item beyond it is in production or later (assumption A4).
-PASSED = progress("passed")
 
 #: Who bills the merchant in the sandbox.
 BILLING_ENTITY = {
@@ -59,10 +54,6 @@ BILLING_ENTITY = {
 def random_ids(name: str) -> str:
     """Ids of orders made at run time (assumption A14)."""
     return str(uuid.uuid4())
-
-
-def timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def build_order(
@@ -150,21 +141,6 @@ def _item(entry: dict, *, item_id: str, status: str, now: datetime) -> dict:
     if entry.get("pageCount"):
         item["pageCount"] = entry["pageCount"]
     return item
-
-
-def status_entry(status: str, at: datetime, comment: str | None = None) -> dict:
-    """One entry of an item's ``eventLog``: the fields of the ``order_item_status_updated``
-    event that reported the change (assumption A21)."""
-    return {"status": status, "comment": comment, "created": timestamp(at)}
-
-
-def set_item_status(item: dict, status: str, at: datetime, comment: str | None = None) -> bool:
-    """Move an item into ``status`` and log when; False, logging nothing, if it was there."""
-    if item["fulfillmentStatus"] == status:
-        return False
-    item["fulfillmentStatus"] = status
-    item.setdefault("eventLog", []).append(status_entry(status, at, comment))
-    return True
 
 
 def _files(entries: list[dict]) -> list[dict]:
@@ -346,7 +322,14 @@ class OrderBook:
     a caller gets a fresh copy to parse, and reading an order costs no copy of the book's own.
     """
 
-    def __init__(self, orders: Iterable[dict], clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        orders: Iterable[dict],
+        clock: Callable[[], datetime],
+        publish: Callable[[list[dict]], None] | None = None,
+    ):
+        #: Where the webhook events of every change go, once the book's lock is released.
+        self.publish = publish or (lambda events: None)
         self._orders: dict[str, dict] = {}
         self._json: dict[str, str] = {}
         self._index = SearchIndex()
@@ -380,7 +363,20 @@ class OrderBook:
         order = build_order(body, make_id=random_ids, now=self._clock())
         with self._lock:
             self._store(order)
-            return self._text(order)
+            text = self._text(order)
+        self.publish(lifecycle.created(order))
+        return text
+
+    def steer(self, order_id: str, move: Callable[[dict, datetime], list[dict]]) -> str:
+        """Apply ``move`` (a ``lifecycle`` function) to one order, keep it, send its events;
+        the order's JSON after the move."""
+        with self._lock:
+            order = self._find(order_id)
+            changes = move(order, self._clock())
+            self._store(order)
+            text = self._text(order)
+        self.publish(changes)
+        return text
 
     def _store(self, order: dict) -> None:
         """Keep a new order, or a changed one: index it again and forget its old JSON."""
@@ -396,48 +392,27 @@ class OrderBook:
 
     def cancel(self, order_id: str) -> None:
         """Cancel while Gelato still allows it (assumption A4)."""
-        with self._lock:
-            order = self._find(order_id)
-            status = order["fulfillmentStatus"]
-            if any(item["fulfillmentStatus"] == "printed" for item in order["items"]):
-                raise ApiError(409, "The order cannot be canceled: an item is already printed.")
-            if any(progress(item["fulfillmentStatus"]) > PASSED for item in order["items"]):
-                raise ApiError(409, "The order cannot be canceled: an item is in production.")
-            if status not in CANCELLABLE_STATUSES:
-                raise ApiError(409, f"An order in status {status} cannot be canceled.")
-            now = self._clock()
-            order["fulfillmentStatus"] = "canceled"
-            order["financialStatus"] = CANCELED_FINANCIAL_STATUS
-            for item in order["items"]:
-                set_item_status(item, "canceled", now)
-            order["updatedAt"] = timestamp(now)
-            self._store(order)
+        self.steer(order_id, lifecycle.cancel)
 
-    def patch(self, order_id: str, body: Any) -> dict:
+    def patch(self, order_id: str, body: Any) -> str:
         """Turn a draft into an order, keeping only the listed items (assumption A5)."""
         body = require_object(body)
-        with self._lock:
-            order = self._draft(order_id)
+
+        def convert(order: dict, now: datetime) -> list[dict]:
+            if order["orderType"] != "draft":
+                raise ApiError(409, "Only draft orders can be changed or deleted.")
             if body.get("orderType") != "order":
                 raise invalid("orderType", "orderType is required and must be order.")
             items = order["items"]
             if "items" in body:
                 items = self._patched_items(order, body["items"])
-            now = self._clock()
             fulfillment, financial = NEW_ORDER_STATUSES["order"]
-            for item in items:
-                set_item_status(item, fulfillment, now)
-            order.update(
-                items=items,
-                orderType="order",
-                fulfillmentStatus=fulfillment,
-                financialStatus=financial,
-                orderedAt=timestamp(now),
-                updatedAt=timestamp(now),
-            )
+            order["financialStatus"] = financial
+            changes = lifecycle.convert_draft(order, items, fulfillment, now)
             price_order(order, order["receipts"][0]["id"])
-            self._store(order)
-            return self._text(order)
+            return changes
+
+        return self.steer(order_id, convert)
 
     @staticmethod
     def _patched_items(order: dict, entries: Any) -> list[dict]:

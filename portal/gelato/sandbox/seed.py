@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from portal.gelato.sandbox import catalog
-from portal.gelato.sandbox.orders import add_refund, build_order, set_item_status, timestamp
+from portal.gelato.sandbox.lifecycle import set_item_status, timestamp
+from portal.gelato.sandbox.orders import add_refund, build_order
 from portal.gelato.statuses import TYPICAL_PATH
 
 NAMESPACE = uuid.UUID("6c1f3f57-3a4e-4d5e-9a0b-5f1d2c3b4a59")

@@ -15,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal import context
 from portal.config import ConfigError, load_config
 from portal.gelato import GelatoClient
-from portal.gelato.sandbox import in_process_client
+from portal.gelato.client import service_urls
+from portal.gelato.sandbox import http_client, in_process_client
 from portal.site import page_frame_template, serve_site
 from portal.store import Store
 
@@ -90,8 +91,16 @@ def create_app(
 
 
 def _gelato_client(config) -> GelatoClient:
-    """One client per process, its connections closed when the process ends."""
-    client = in_process_client() if config.is_sandbox else GelatoClient(config.gelato_api_key)
+    """One client per process, its connections closed when the process ends: Gelato itself, or
+    a sandbox in this process, or whatever answers at GELATO_API_URL (with the sandbox's demo
+    key when no API key is set)."""
+    url = config.gelato_api_url
+    if config.is_sandbox:
+        client = http_client(url) if url else in_process_client()
+    elif url:
+        client = GelatoClient(config.gelato_api_key, base_urls=service_urls(url))
+    else:
+        client = GelatoClient(config.gelato_api_key)
     atexit.register(client.close)
     return client
 

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -25,6 +26,7 @@ MIN_SECRET_KEY_LENGTH = 32
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 _SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
 
 
@@ -41,6 +43,16 @@ SETTINGS = (
         "(unset: sandbox mode)",
         "The Gelato API key. Unset, the help center talks to its built-in sandbox of demo orders; "
         "set, it is in live mode and acts on your real Gelato orders.",
+    ),
+    Setting(
+        "GELATO_API_URL",
+        "(unset: Gelato's own services)",
+        "Where the portal reaches the Gelato API. Unset, Gelato's own services (or, without "
+        "GELATO_API_KEY, the built-in sandbox); set, every Gelato service at this one address, "
+        "such as the sandbox run as its own server (`python -m portal.gelato.sandbox --port "
+        "8765`, then http://127.0.0.1:8765) or another Gelato-compatible stand-in. Without "
+        "GELATO_API_KEY the portal sends the sandbox's public demo key. A live deployment "
+        "leaves it unset; with an API key it must be https:// unless it is on this machine.",
     ),
     Setting(
         "SECRET_KEY",
@@ -162,6 +174,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Config:
     gelato_api_key: str | None = field(repr=False)
+    gelato_api_url: str | None
     secret_key: str = field(repr=False)
     database_url: str
     support_email: str | None
@@ -211,6 +224,12 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
         return get(name) or _DEFAULTS[name]
 
     api_key = get("GELATO_API_KEY")
+    api_url = get("GELATO_API_URL")
+    if api_url:
+        api_url = api_url.rstrip("/")
+        problem = _api_url_problem(api_url, with_key=bool(api_key))
+        if problem:
+            problems.append(problem)
 
     secret_key = get("SECRET_KEY")
     if secret_key is None:
@@ -299,6 +318,7 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
         raise ConfigError(problems)
     return Config(
         gelato_api_key=api_key,
+        gelato_api_url=api_url,
         secret_key=secret_key,
         database_url=database_url,
         support_email=support_email,
@@ -329,6 +349,22 @@ def _database_url_problem(url: str) -> str | None:
         return "DATABASE_URL is not a database URL (e.g. postgresql://user:pw@host/db)."
     if backend not in ("sqlite", "postgres", "postgresql"):
         return f"DATABASE_URL must be a sqlite:// or postgresql:// URL, not {backend}://."
+    return None
+
+
+def _api_url_problem(url: str, *, with_key: bool) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        return (
+            f"GELATO_API_URL must be an http:// or https:// address such as "
+            f"http://127.0.0.1:8765, not {url!r}."
+        )
+    if with_key and parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+        return (
+            "GELATO_API_URL must start with https:// when GELATO_API_KEY is set: over plain "
+            "http the API key would cross the network readable by anyone on the way (plain "
+            "http is accepted for 127.0.0.1 and localhost only)."
+        )
     return None
 
 

@@ -3,14 +3,17 @@ signed in or not, and a throwaway PostgreSQL server."""
 
 import os
 import re
+import select
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import NamedTuple
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -229,3 +232,112 @@ def postgres_url():
     yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
     shutil.rmtree(home, ignore_errors=True)
+
+
+# The Gelato sandbox as its own server, and the app pointed at it ---------------------------------
+
+
+class SandboxProcess:
+    """``python -m portal.gelato.sandbox`` running on a free 127.0.0.1 port, steered over its
+    control API (``/_sandbox``) as any test or script outside the process would steer it."""
+
+    def __init__(self, startup_timeout: float = 20.0):
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "portal.gelato.sandbox", "--port", "0", "--quiet"],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        ready, _, _ = select.select([self._process.stdout], [], [], startup_timeout)
+        first_line = self._process.stdout.readline() if ready else ""
+        if not first_line.startswith("Gelato sandbox on http://127.0.0.1:"):
+            self.close()
+            raise RuntimeError(f"the sandbox did not start: {first_line!r}")
+        self.url = first_line.split(" on ", 1)[1].strip()
+        self.control = httpx.Client(base_url=self.url + "/_sandbox", timeout=10.0)
+
+    def steer(self, method: str, path: str, **json) -> dict:
+        """One control call (``path`` under ``/_sandbox``); its JSON answer, or an error raised."""
+        response = self.control.request(method, path, json=json or None)
+        response.raise_for_status()
+        return response.json()
+
+    def add_fault(self, **fault) -> dict:
+        """Add a fault, in the control API's camelCase: ``add_fault(kind="status", status=503)``."""
+        return self.steer("POST", "/faults", **fault)["fault"]
+
+    def clear_faults(self) -> None:
+        self.steer("DELETE", "/faults")
+
+    def reset(self) -> None:
+        """Back to the demo orders, with no faults and an empty call log."""
+        self.steer("POST", "/reset")
+
+    def calls(self) -> list[dict]:
+        """The Gelato calls the server received: ``method``, ``path``, ``outcome``."""
+        return self.steer("GET", "/calls")["calls"]
+
+    def close(self) -> None:
+        if hasattr(self, "control"):
+            self.control.close()
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def sandbox_process():
+    """The sandbox as its own process for the whole session; use ``gelato_server`` in a test."""
+    process = SandboxProcess()
+    yield process
+    process.close()
+
+
+@pytest.fixture
+def gelato_server(sandbox_process) -> SandboxProcess:
+    """The sandbox server, back to its demo orders with no faults; faults added in the test are
+    cleared after it."""
+    sandbox_process.reset()
+    yield sandbox_process
+    sandbox_process.clear_faults()
+
+
+@pytest.fixture
+def gelato_server_environ(environ, gelato_server) -> dict:
+    """Settings of a sandbox-mode app that reaches Gelato at the sandbox server, over HTTP."""
+    return {**environ, "GELATO_API_URL": gelato_server.url}
+
+
+@pytest.fixture
+def gelato_server_app(gelato_server_environ):
+    """The app, built from its settings alone, talking to ``gelato_server`` over HTTP."""
+    app = create_app(gelato_server_environ)
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["gelato"].close()
+    app.extensions["store"].close()
+
+
+class AppServer(NamedTuple):
+    url: str
+    app: object
+
+
+@pytest.fixture
+def app_server(gelato_server_app):
+    """``gelato_server_app`` served over HTTP on a free 127.0.0.1 port: drive it with httpx
+    as a browser would (``url`` is its base address)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, gelato_server_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield AppServer(f"http://127.0.0.1:{server.server_port}", gelato_server_app)
+    server.shutdown()
+    thread.join()
+    server.server_close()

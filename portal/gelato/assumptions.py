@@ -19,7 +19,9 @@ A4  What cancel refuses. Gelato's cancel endpoint answers 409 once an item is ``
     production (``pending_approval``, ``pending_personalization``, ``digitizing``,
     ``not_connected``, ``on_hold``), and answers 409 from ``in_production`` on, for an order already
     canceled, for a draft (drafts are deleted, not canceled) and for a ``failed`` order (nothing
-    to stop). ``CANCELLABLE_STATUSES`` lists what it accepts. The portal's own rules table
+    to stop); the items decide too, as the 409 for a printed item shows: once any item is
+    ``in_production`` or further along, the cancel is refused whatever the order's own status.
+    ``CANCELLABLE_STATUSES`` lists what it accepts. The portal's own rules table
     (``portal.orders.rules``) reads the same rule for its pages; a test keeps the two equal.
 A5  PATCH and DELETE of a non-draft answer 409; a PATCH that would remove every item answers 400.
 A6  Rate limits. 429 carries ``Retry-After`` in seconds. The client also reads HTTP dates and
@@ -27,28 +29,33 @@ A6  Rate limits. 429 carries ``Retry-After`` in seconds. The client also reads H
     request was not processed is undocumented, so the client checks by reference before it
     repeats a create after a 429.
 A7  Search. ``orderReferenceId`` matches exactly; ``search`` is a case-insensitive substring of
-    first name, last name or reference; rows come newest ``createdAt`` first; ``startDate`` and
-    ``endDate`` are one timestamp each (a one-element list is also accepted), inclusive, matched
-    against ``orderedAt`` or, without it, ``createdAt``; ``itemsCount`` counts item lines, not
-    quantities; ``limit`` outside 1..100 or a negative ``offset`` answers 400; ``totalInclVat``
-    is the purchase receipt's total as a two-decimal string.
+    first name, last name or reference; rows come newest ``createdAt`` first; ``itemsCount``
+    counts item lines, not quantities; ``limit`` outside 1..100 or a negative ``offset`` answers
+    400; ``totalInclVat`` is the purchase receipt's total as a two-decimal string. ``startDate``
+    and ``endDate`` are typed as arrays of strings (documented) yet described as one date: each is
+    sent, and accepted, as a list holding one ISO 8601 timestamp, inclusive, matched against
+    ``orderedAt`` or, without it, ``createdAt``; any other shape (a bare string, an empty or
+    longer list) answers 400 on the field, as a strict server would.
 A8  Quote. The request uses the previous version's fields (``orderReferenceId``,
     ``customerReferenceId``, ``currency``, ``allowMultipleQuotes``, ``recipient``, ``products``).
     The sandbox never splits a quote into several and quotes do not expire.
 A9  New orders. Create gives ``fulfillmentStatus`` ``created`` and ``financialStatus``
     ``pending`` (a draft: ``draft``/``draft``); a patched draft becomes ``created``/``pending``; a
-    canceled order's ``financialStatus`` becomes ``canceled``. Sandbox orders never advance on their
-    own: a newcomer sees the same state until they act.
+    canceled or failed order's ``financialStatus`` becomes ``canceled``. Sandbox orders never
+    advance on their own: a newcomer sees the same state until they act, unless the control API
+    (assumption A24) or the demo (``--demo``) moves them.
 A10 Shipment. Created orders carry ``packageCount`` (seeds use both spellings, as Gelato's
     examples do). ``normal`` and ``standard`` pick the cheapest normal method for the
     destination, ``express`` the cheapest express one, a comma-separated list the cheapest match;
-    a uid that does not serve the destination answers 400 on ``shipmentMethodUid``. Besides the
-    documented ``dhl_parcel``, ``tnt_parcel`` and ``ups_surepost``, uids, names, prices and
-    delivery days of the sandbox's methods are made up.
+    a uid that does not serve the destination answers 400 on ``shipmentMethodUid``. Gelato
+    documents two methods with their names and countries (``dhl_parcel`` "DHL Parcel", DE;
+    ``tnt_parcel`` "PostNL Standard", NL) and ``ups_surepost`` by uid alone; every other uid,
+    name, destination, price and delivery time of the sandbox's methods is made up.
 A11 Products. An unknown ``productUid`` answers 400 on ``items[<n>].productUid``; the sandbox's
     product names and prices are made up.
-A12 Delivery date. The order object has no delivered-at field; a ``delivered`` order's
-    ``updatedAt`` is taken as the moment of delivery (``Order.delivered_at``).
+A12 Delivery date. The order object has no delivered-at field (documented). The moment an item was
+    delivered is when it reached ``delivered`` (assumption A21), never the order's ``updatedAt``,
+    which moves with any later change; without item times the delivery moment is unknown.
 A13 Split orders. ``connectedOrderIds`` lists every part, the order itself included, oldest first.
 A14 Ids. New sandbox ids are random UUIDs; seeded ids are UUIDs derived from the order reference,
     so they are the same in every sandbox and can be printed in the README.
@@ -64,7 +71,40 @@ A19 Shipment methods. The ``country`` filter keeps methods whose ``supportedCoun
 A20 Validation. The sandbox enforces the address rules of the contract (required fields, lengths,
     ``^[A-Z]{2}$`` country, state for US/CA/AU, e-mail shape, Brazil's ``federalTaxId``) but not
     the local-script rule for CN, JP, KR and RU. "Where the country uses postal codes" is read
-    as: everywhere except AE and HK.
+    as: everywhere except the 66 countries Odoo's Gelato connector sends without a postcode
+    (``portal.gelato.countries.COUNTRIES_WITHOUT_POSTCODES``, Ireland among them); Gelato itself
+    publishes no list.
+A21 Item status times. The time an item reached a status is documented only as the ``created`` of
+    its ``order_item_status_updated`` webhook event. Gelato's order examples show an ``eventLog``
+    on each item without describing it: the sandbox fills it with one entry per status change of
+    the item, oldest first, each with that event's ``status``, ``comment`` (the reason, e.g. for a
+    hold) and ``created``, and the client reads it so (``Item.status_history``). A missing or
+    differently shaped ``eventLog`` leaves the times unknown, never wrong.
+A22 Webhook authentication (not documented). The sandbox sends the shared secret it is given in a
+    ``signature`` request header, as Odoo's Gelato connector checks Gelato's calls (it compares
+    that header with the secret configured on both sides); without a secret, no such header.
+A23 Webhook events. Each change of a sandbox order sends, in this order, one
+    ``order_item_status_updated`` per item that changed status, one
+    ``order_item_tracking_code_updated`` per item of a new tracked parcel, and one
+    ``order_status_updated`` if the order's own status changed; a new order (a draft too) and a
+    draft turned order send the first and the last for every item; a delivery estimate moved
+    later sends ``order_delivery_estimate_updated``. A delete sends nothing. ``id`` is a random
+    UUID per event, resent unchanged by every retry. ``order_status_updated`` carries ``comment``
+    (the reason of a hold or a failure, else null) and, per item, ``fulfillments``: one entry per
+    parcel holding it (none before shipping); it has no ``created`` (none is documented).
+    ``fulfillmentStateProvince`` is null and ``fulfillmentFacilityId`` a made-up id per
+    production country; the tracking event uses the field table's ``fulfillment...`` names, not
+    the example's ``production...``. Each event is its own POST with ``Content-Type:
+    application/json``; each is retried on its own (3 tries, 5 s apart, as documented; the delay
+    can be shortened for tests), so one failing event does not hold back the others.
+A24 What Gelato does on its own, as the sandbox's control API plays it (none of it is Gelato's
+    API). ``advance`` moves items one step along the typical path, or through every step to the
+    status named, each step with its events; a waiting order is released to ``passed``
+    (``RELEASED_STATUS``; the edge is not documented); ``returned`` follows ``shipped`` or
+    ``in_transit``. Items can move alone; an order is as far along as its least advanced item.
+    A parcel with its tracking code is made when items reach ``shipped``. ``hold`` and ``fail``
+    act only before production (``failed`` sets ``refusalReason`` and ``refusalReasonCode``);
+    ``delay`` moves both delivery dates later by whole days.
 """
 
 #: (assumption A3)
@@ -84,6 +124,17 @@ NEW_ORDER_STATUSES = {"order": ("created", "pending"), "draft": ("draft", "draft
 
 #: (assumption A9)
 CANCELED_FINANCIAL_STATUS = "canceled"
+FAILED_FINANCIAL_STATUS = "canceled"
+
+#: (assumption A24) Where a waiting order goes when the sandbox releases it.
+RELEASED_STATUS = "passed"
+
+#: (assumption A23) Gelato's documented retry behaviour: tries, and seconds between them.
+WEBHOOK_TRIES = 3
+WEBHOOK_RETRY_DELAY = 5.0
+
+#: (assumption A22) The request header that carries the shared webhook secret.
+WEBHOOK_SECRET_HEADER = "signature"  # noqa: S105 (a header name, not a secret)
 
 #: (assumption A2) The ``code`` of each error the sandbox sends.
 ERROR_CODES = {
@@ -102,6 +153,3 @@ ERROR_CODES = {
 #: (assumption A7)
 SEARCH_MAX_LIMIT = 100
 SEARCH_DEFAULT_LIMIT = 50
-
-#: (assumption A20) Countries the sandbox treats as having no postal codes.
-NO_POST_CODE = frozenset({"AE", "HK"})

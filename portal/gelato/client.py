@@ -36,6 +36,15 @@ GELATO_BASE_URLS = {
     "shipment": "https://shipment.gelatoapis.com",
 }
 
+
+def service_urls(url: str) -> dict[str, str]:
+    """Every Gelato service at one address, for a stand-in that answers all of Gelato's paths
+    (the sandbox does). The services' paths do not overlap (``/v4/orders...``,
+    ``/v1/shipment-methods``), so one server can answer them all."""
+    url = url.rstrip("/")
+    return dict.fromkeys(GELATO_BASE_URLS, url)
+
+
 #: Connecting should be quick; Gelato may take a while to answer a create or a search.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
 
@@ -158,7 +167,8 @@ class GelatoClient:
     ) -> list[OrderSummary]:
         """One page of orders matching every given filter. ``POST order…/v4/orders:search``.
 
-        Gelato gives no total count: a page shorter than ``limit`` is the last one.
+        ``start_date`` and ``end_date`` bound when orders were placed, both inclusive. Gelato gives
+        no total count: a page shorter than ``limit`` is the last one.
         """
         body = {
             "ids": ids,
@@ -172,8 +182,8 @@ class GelatoClient:
             "currencies": currencies,
             "orderTypes": order_types,
             "storeIds": store_ids,
-            "startDate": _timestamp(start_date),
-            "endDate": _timestamp(end_date),
+            "startDate": _date_filter(start_date),
+            "endDate": _date_filter(end_date),
         }
         body = {key: value for key, value in body.items() if value is not None}
         body.update(limit=limit, offset=offset)
@@ -420,7 +430,8 @@ def _order_path(order_id: str) -> str:
     return "/v4/orders/" + quote(clean, safe="")
 
 
-def _timestamp(value: datetime | str | None) -> str | None:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
+def _date_filter(value: datetime | str | None) -> list[str] | None:
+    """A search date as Gelato types it: an array of strings, here holding one (assumption A7)."""
+    if value is None:
+        return None
+    return [value.isoformat() if isinstance(value, datetime) else value]

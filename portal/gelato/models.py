@@ -19,6 +19,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from portal.gelato.statuses import PARTIALLY_REFUNDED, REFUNDED, progress
+
 JSON = Mapping[str, Any]
 
 
@@ -190,6 +192,41 @@ class Preview:
 
 
 @dataclass(frozen=True)
+class StatusChange:
+    """One moment an item reached a status, and Gelato's reason when it gave one.
+
+    Gelato documents the moment only as the ``created`` of the ``order_item_status_updated``
+    webhook event (its ``comment`` is the reason, e.g. why an item is on hold). The same three
+    fields are read from the entries of an item's ``eventLog`` (assumption A21), so a change is the
+    same whether the order said it or a webhook did.
+    """
+
+    status: str
+    at: datetime | None
+    comment: str | None = None
+
+    @classmethod
+    def from_json(cls, data: JSON) -> StatusChange:
+        """An ``eventLog`` entry or an ``order_item_status_updated`` event."""
+        return cls(
+            status=_text(data.get("status")) or "",
+            at=_datetime(data.get("created")),
+            comment=data.get("comment") or None,
+        )
+
+
+def _history(value: Any) -> tuple[StatusChange, ...]:
+    """An item's status changes, oldest first; entries without a status are not changes."""
+    changes = [
+        StatusChange.from_json(entry)
+        for entry in _list(value)
+        if isinstance(entry, dict) and entry.get("status")
+    ]
+    timed = [change for change in changes if change.at is not None]
+    return tuple(sorted(timed, key=lambda change: change.at))
+
+
+@dataclass(frozen=True)
 class Item:
     """An order line. Build one with the first five fields to create an order."""
 
@@ -204,6 +241,9 @@ class Item:
     product_name: str | None = None
     processed_file_url: str | None = None
     previews: tuple[Preview, ...] = ()
+    #: When the item reached each status, oldest first (assumption A21); empty when Gelato sent
+    #: no times, never guessed from the order's ``updatedAt``.
+    status_history: tuple[StatusChange, ...] = ()
 
     @classmethod
     def from_json(cls, data: JSON) -> Item:
@@ -218,7 +258,34 @@ class Item:
             product_name=_text(data.get("productName")),
             processed_file_url=_text(data.get("processedFileUrl")),
             previews=tuple(Preview.from_json(p) for p in _list(data.get("previews"))),
+            status_history=_history(data.get("eventLog")),
         )
+
+    @property
+    def status_change(self) -> StatusChange | None:
+        """The change that brought the item into its current status, if Gelato told when."""
+        for change in reversed(self.status_history):
+            if change.status == self.fulfillment_status:
+                return change
+        return None
+
+    @property
+    def status_since(self) -> datetime | None:
+        """When the item reached its current status."""
+        change = self.status_change
+        return change.at if change else None
+
+    @property
+    def status_comment(self) -> str | None:
+        """Gelato's reason for the current status (why it is on hold, why it failed), if any."""
+        change = self.status_change
+        return change.comment if change else None
+
+    @property
+    def delivered_at(self) -> datetime | None:
+        """When a delivered item was delivered: the moment it reached ``delivered``. It does not
+        move when the order changes later (a refund, a new estimate)."""
+        return self.status_since if self.fulfillment_status == "delivered" else None
 
     def to_create_json(self) -> dict[str, Any]:
         """The item as a create (or quote ``products``) entry, e.g. to reorder it."""
@@ -392,9 +459,45 @@ class Order:
         return None
 
     @property
+    def is_refunded(self) -> bool:
+        """Gelato refunded the whole order (``financialStatus`` ``refunded``)."""
+        return self.financial_status == REFUNDED
+
+    @property
+    def is_partially_refunded(self) -> bool:
+        return self.financial_status == PARTIALLY_REFUNDED
+
+    @property
+    def refunded_incl_vat(self) -> Decimal | None:
+        """What Gelato paid back: the refund receipts' totals added up; ``None`` without one."""
+        refunds = [
+            receipt.total_incl_vat
+            for receipt in self.receipts
+            if receipt.transaction_type == "refund" and receipt.total_incl_vat is not None
+        ]
+        return sum(refunds, Decimal("0")) if refunds else None
+
+    @property
+    def most_advanced_item(self) -> Item | None:
+        """The item furthest along Gelato's typical path (the first of equals): the one that
+        decides what can still be done, e.g. no cancel once any item is printed. Without any item
+        on the path (all waiting, failed or canceled), the first item."""
+        if not self.items:
+            return None
+        return max(self.items, key=lambda item: progress(item.fulfillment_status))
+
+    @property
+    def most_advanced_item_status(self) -> str | None:
+        item = self.most_advanced_item
+        return item.fulfillment_status if item else None
+
+    @property
     def delivered_at(self) -> datetime | None:
-        """When a delivered order was delivered, as far as the API tells (assumption A12)."""
-        return self.updated_at if self.fulfillment_status == "delivered" else None
+        """When the order's delivered items arrived (the last of them), from the items' own
+        status times (assumption A21). ``None`` when no item says it was delivered, or Gelato
+        did not say when: never the order's ``updatedAt``, which moves with any later change."""
+        times = [item.delivered_at for item in self.items if item.delivered_at is not None]
+        return max(times) if times else None
 
     @property
     def packages(self) -> tuple[Package, ...]:

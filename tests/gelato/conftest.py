@@ -9,14 +9,20 @@ through their constructor, so retries cost milliseconds.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
-from portal.gelato import GelatoClient
+from portal.gelato import GelatoClient, assumptions
 from portal.gelato.client import _tls_context
 from portal.gelato.sandbox import (
     DEMO_API_KEY,
@@ -29,6 +35,29 @@ from portal.gelato.sandbox import (
     in_process_client,
     start_server,
 )
+
+#: The numbers of the assumptions in ``portal.gelato.assumptions`` (``A1`` to ``A<n>``).
+ASSUMPTIONS = frozenset(re.findall(r"^(A\d+) ", assumptions.__doc__, flags=re.MULTILINE))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "assumption(*numbers): the test holds the sandbox or the client to a numbered assumption "
+        "of portal.gelato.assumptions (where Gelato documents nothing), not to Gelato's docs",
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """A test that names an assumption must name one that exists."""
+    for item in items:
+        for mark in item.iter_markers("assumption"):
+            unknown = set(mark.args) - ASSUMPTIONS
+            if unknown or not mark.args:
+                raise pytest.UsageError(
+                    f"{item.nodeid} names no assumption or an unknown one: {sorted(unknown)}"
+                )
+
 
 #: Client options for tests: retries in milliseconds, yet every code path the same.
 FAST = {"timeout": 2.0, "retry_budget": 3.0, "backoff": 0.01, "max_backoff": 0.04}
@@ -67,6 +96,9 @@ class World:
     def close(self) -> None:
         self.sandbox.clear_faults()  # wakes any call still hanging in the server
         assert self.sandbox.wait_idle(), "a sandbox call did not finish"
+        self.sandbox.webhooks.configure(None)
+        if self.mode == "in-process":
+            self.sandbox.close()
         for client in self._opened:
             client.close()
 
@@ -150,3 +182,68 @@ def demo_id(gelato) -> Callable[[str], str]:
 def order_path(demo_id) -> str:
     """Path of one demo order (NW-1004, passed), looked up before any fault is injected."""
     return f"/v4/orders/{demo_id('NW-1004')}"
+
+
+class WebhookReceiver:
+    """A webhook receiver on 127.0.0.1 that keeps every request it gets. It answers 204, or the
+    statuses queued in ``answers`` first; while ``gate`` is clear it holds every request."""
+
+    def __init__(self):
+        self.requests: list[tuple[dict[str, str], dict, float]] = []  # headers, body, when
+        self.answers: deque[int] = deque()
+        self.gate = threading.Event()
+        self.gate.set()
+        self._arrived = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.gate.wait(10)
+                with receiver._arrived:
+                    receiver.requests.append(
+                        (
+                            {k.lower(): v for k, v in self.headers.items()},
+                            json.loads(body),
+                            time.monotonic(),
+                        )
+                    )
+                    status = receiver.answers.popleft() if receiver.answers else 204
+                    receiver._arrived.notify_all()
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_port}/gelato/webhooks"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def events(self) -> list[dict]:
+        with self._arrived:
+            return [body for _, body, _ in self.requests]
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[dict]:
+        """The events once at least ``count`` requests arrived (fails the test otherwise)."""
+        with self._arrived:
+            arrived = self._arrived.wait_for(lambda: len(self.requests) >= count, timeout)
+        assert arrived, f"{len(self.requests)} of {count} webhook requests arrived"
+        return self.events
+
+    def close(self) -> None:
+        self.gate.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()

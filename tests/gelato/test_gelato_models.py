@@ -7,7 +7,16 @@ import httpx
 import pytest
 
 from portal.gelato import GelatoClient, errors
-from portal.gelato.models import Address, File, Item, Order, OrderSummary, Quote, Shipment
+from portal.gelato.models import (
+    Address,
+    File,
+    Item,
+    Order,
+    OrderSummary,
+    Quote,
+    Shipment,
+    StatusChange,
+)
 
 
 def test_an_order_with_only_an_id_loads():
@@ -84,22 +93,180 @@ def test_summary_money_is_decimal_from_a_string():
     assert OrderSummary.from_json({"id": "o", "totalInclVat": "n/a"}).total_incl_vat is None
 
 
-def test_receipt_total_and_delivery_moment():
+def test_receipt_totals_purchase_and_refunds():
+    order = Order.from_json(
+        {
+            "id": "o",
+            "financialStatus": "partially_refunded",
+            "receipts": [
+                {"transactionType": "refund", "totalInclVat": 5},
+                {"transactionType": "purchase", "totalInclVat": 31.9},
+                {"transactionType": "refund", "totalInclVat": "2.50"},
+            ],
+        }
+    )
+    assert order.total_incl_vat == Decimal("31.9")
+    assert order.refunded_incl_vat == Decimal("7.50")
+    assert order.is_partially_refunded
+    assert not order.is_refunded
+    assert Order.from_json({"id": "o", "financialStatus": "refunded"}).is_refunded
+    assert Order.from_json({"id": "o"}).refunded_incl_vat is None
+
+
+def _item(reference, status, *log):
+    return {
+        "itemReferenceId": reference,
+        "fulfillmentStatus": status,
+        "eventLog": [
+            {"status": s, "created": when, **({"comment": c} if c else {})} for s, when, c in log
+        ],
+    }
+
+
+DELIVERED_ORDER = {
+    "id": "o",
+    "fulfillmentStatus": "delivered",
+    # Touched long after the delivery (a refund, say): this must not move the delivery date.
+    "updatedAt": "2024-06-20T09:00:00+00:00",
+    "items": [
+        _item(
+            "poster",
+            "delivered",
+            ("created", "2024-04-20T10:00:00+00:00", None),
+            ("shipped", "2024-04-24T10:00:00+00:00", None),
+            ("delivered", "2024-04-28T15:30:00+00:00", None),
+        ),
+        _item(
+            "mug",
+            "delivered",
+            ("delivered", "2024-05-01T10:00:00+00:00", None),  # out of order on purpose
+            ("created", "2024-04-20T10:00:00+00:00", None),
+        ),
+    ],
+}
+
+
+def test_each_item_knows_when_it_reached_its_status():
+    poster, mug = Order.from_json(DELIVERED_ORDER).items
+    assert [change.status for change in mug.status_history] == ["created", "delivered"]
+    assert poster.status_since == datetime(2024, 4, 28, 15, 30, tzinfo=UTC)
+    assert poster.delivered_at == datetime(2024, 4, 28, 15, 30, tzinfo=UTC)
+    assert mug.delivered_at == datetime(2024, 5, 1, 10, tzinfo=UTC)
+
+
+def test_the_order_is_delivered_when_its_last_item_was_not_when_it_last_changed():
+    order = Order.from_json(DELIVERED_ORDER)
+    assert order.delivered_at == datetime(2024, 5, 1, 10, tzinfo=UTC)
+    assert order.updated_at == datetime(2024, 6, 20, 9, tzinfo=UTC)
+
+
+def test_without_item_times_the_delivery_moment_is_unknown_not_guessed():
     order = Order.from_json(
         {
             "id": "o",
             "fulfillmentStatus": "delivered",
             "updatedAt": "2024-05-01T10:00:00+00:00",
-            "receipts": [
-                {"transactionType": "refund", "totalInclVat": -5},
-                {"transactionType": "purchase", "totalInclVat": 31.9},
+            "items": [{"itemReferenceId": "a", "fulfillmentStatus": "delivered"}],
+        }
+    )
+    assert order.delivered_at is None
+    assert order.items[0].status_since is None
+    shipped = Order.from_json(
+        {
+            "id": "o",
+            "fulfillmentStatus": "shipped",
+            "items": [_item("a", "shipped", ("shipped", "2024-05-01T10:00:00+00:00", None))],
+        }
+    )
+    assert shipped.delivered_at is None
+    assert shipped.items[0].delivered_at is None
+
+
+def test_a_malformed_event_log_leaves_the_times_unknown():
+    item = Item.from_json(
+        {
+            "fulfillmentStatus": "on_hold",
+            "eventLog": [
+                "not an entry",
+                {"created": "2024-05-01T10:00:00+00:00"},
+                {"status": "on_hold", "created": "last tuesday"},
+                {"status": "on_hold"},
             ],
         }
     )
-    assert order.total_incl_vat == Decimal("31.9")
-    assert order.delivered_at == datetime(2024, 5, 1, 10, tzinfo=UTC)
-    shipped = Order.from_json({"id": "o", "fulfillmentStatus": "shipped", "updatedAt": "2024"})
-    assert shipped.delivered_at is None
+    assert item.status_history == ()
+    assert item.status_since is None
+    assert Item.from_json({"eventLog": {"status": "x"}}).status_history == ()
+
+
+def test_the_current_status_carries_gelatos_comment():
+    item = Item.from_json(
+        _item(
+            "mug",
+            "on_hold",
+            ("created", "2024-05-01T10:00:00+00:00", None),
+            ("on_hold", "2024-05-02T10:00:00+00:00", "Out of stock"),
+        )
+    )
+    assert item.status_comment == "Out of stock"
+    assert item.status_since == datetime(2024, 5, 2, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "most_advanced"),
+    [
+        (["passed", "printed", "created"], "printed"),
+        (["on_hold", "passed"], "passed"),
+        (["in_transit", "delivered"], "delivered"),
+        (["delivered", "returned"], "returned"),
+        (["canceled", "canceled"], "canceled"),
+        (["on_hold", "some_future_status"], "on_hold"),  # none on the path: the first item
+    ],
+)
+def test_the_most_advanced_item_decides(statuses, most_advanced):
+    order = Order.from_json(
+        {
+            "id": "o",
+            "fulfillmentStatus": statuses[0],
+            "items": [
+                {"itemReferenceId": str(n), "fulfillmentStatus": s} for n, s in enumerate(statuses)
+            ],
+        }
+    )
+    assert order.most_advanced_item_status == most_advanced
+    assert order.most_advanced_item.fulfillment_status == most_advanced
+    assert Order.from_json({"id": "o"}).most_advanced_item_status is None
+
+
+def test_a_failed_order_says_why():
+    order = Order.from_json(
+        {
+            "id": "o",
+            "fulfillmentStatus": "failed",
+            "refusalReason": "The address could not be validated.",
+            "refusalReasonCode": "address_validation_failed",
+        }
+    )
+    assert order.refusal_reason == "The address could not be validated."
+    assert order.refusal_reason_code == "address_validation_failed"
+
+
+def test_a_status_change_reads_the_same_from_the_order_and_from_a_webhook():
+    event = {
+        "id": "ev-1",
+        "event": "order_item_status_updated",
+        "orderId": "o",
+        "itemReferenceId": "mug",
+        "status": "on_hold",
+        "comment": "Out of stock",
+        "created": "2024-05-02T10:00:00+00:00",
+    }
+    logged = {
+        "status": "on_hold",
+        "comment": "Out of stock",
+        "created": "2024-05-02T10:00:00+00:00",
+    }
+    assert StatusChange.from_json(event) == StatusChange.from_json(logged)
 
 
 def test_address_round_trips_into_a_create_request():

@@ -11,6 +11,11 @@ Two ways to run it:
 - as its own server, for tests over real HTTP: ``python -m portal.gelato.sandbox --port 8765``,
   or ``start_server()`` from Python; then ``http_client(url)``.
 
+When an order changes (a create, a cancel, a draft placed, or a control of ``/_sandbox`` moving it
+along, holding it, failing it, delaying it) the sandbox POSTs the webhook events Gelato would to
+the target it was given (``webhooks=Target(url, secret)``, ``--webhook-url``, or
+``PUT /_sandbox/webhooks``), with Gelato's retries, from a background thread.
+
 The sandbox accepts one key, ``DEMO_API_KEY``, and answers 401 to any other. Each sandbox keeps its
 state in memory: with several worker processes, run one standalone server and point every worker
 at it, or each worker sees its own demo world.
@@ -21,10 +26,12 @@ from __future__ import annotations
 from datetime import date
 
 from portal.gelato.client import GelatoClient
+from portal.gelato.client import service_urls as base_urls
 from portal.gelato.sandbox.app import DEMO_API_KEY, Call, Sandbox
 from portal.gelato.sandbox.faults import Fault
 from portal.gelato.sandbox.server import SandboxServer
 from portal.gelato.sandbox.transport import SandboxTransport
+from portal.gelato.sandbox.webhooks import Target
 
 __all__ = [
     "DEMO_API_KEY",
@@ -34,6 +41,7 @@ __all__ = [
     "Sandbox",
     "SandboxServer",
     "SandboxTransport",
+    "Target",
     "base_urls",
     "create_sandbox",
     "http_client",
@@ -51,16 +59,12 @@ def create_sandbox(
     *,
     api_key: str = DEMO_API_KEY,
     random_seed: int | None = None,
+    webhooks: Target | None = None,
 ) -> Sandbox:
     """A new sandbox with its own state. Seed dates count back from ``today`` (default: now);
-    ``random_seed`` makes share-of-calls faults repeatable."""
-    return Sandbox(today=today, api_key=api_key, random_seed=random_seed)
-
-
-def base_urls(url: str) -> dict[str, str]:
-    """Every Gelato service at one address, as the sandbox serves them all."""
-    url = url.rstrip("/")
-    return {"order": url, "shipment": url}
+    ``random_seed`` makes share-of-calls faults repeatable; ``webhooks`` is where it sends
+    Gelato's webhook events (none by default)."""
+    return Sandbox(today=today, api_key=api_key, random_seed=random_seed, webhooks=webhooks)
 
 
 def in_process_client(

@@ -1,7 +1,8 @@
 """Run a sandbox as its own server: ``python -m portal.gelato.sandbox --port 8765``.
 
 The first line printed is the address, so a script that started it with ``--port 0`` can read the
-port it got.
+port it got. ``--webhook-url`` (with ``--webhook-secret``) sends Gelato's webhook events there;
+``--demo`` moves a few demo orders along over time, so they have something to send.
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+import threading
 from datetime import date
 
-from portal.gelato.sandbox import DEMO_API_KEY, SandboxServer, create_sandbox
+from portal.gelato.assumptions import WEBHOOK_RETRY_DELAY
+from portal.gelato.sandbox import DEMO_API_KEY, SandboxServer, Target, create_sandbox, demo
 from portal.gelato.sandbox.app import CONTROL_PREFIX
 
 
@@ -33,9 +36,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--random-seed", type=int, help="makes share-of-calls faults repeatable")
     parser.add_argument("--quiet", action="store_true", help="no log line per request")
     parser.add_argument("--list", action="store_true", help="print the demo orders and exit")
+    parser.add_argument("--webhook-url", help="where to POST Gelato's webhook events")
+    parser.add_argument(
+        "--webhook-secret", help="sent in the signature header of every event (assumption A22)"
+    )
+    parser.add_argument(
+        "--webhook-retry-delay",
+        type=float,
+        default=WEBHOOK_RETRY_DELAY,
+        help="seconds between the tries of an event not yet received (Gelato: 5)",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="move a few demo orders along, one step at a time"
+    )
+    parser.add_argument(
+        "--demo-interval", type=float, default=20.0, help="seconds between the demo's steps"
+    )
     args = parser.parse_args(argv)
 
-    sandbox = create_sandbox(args.today, api_key=args.api_key, random_seed=args.random_seed)
+    webhooks = None
+    if args.webhook_url:
+        try:
+            webhooks = Target(args.webhook_url, args.webhook_secret, args.webhook_retry_delay)
+        except ValueError as error:
+            parser.error(str(error))
+    sandbox = create_sandbox(
+        args.today, api_key=args.api_key, random_seed=args.random_seed, webhooks=webhooks
+    )
     if args.list:
         for entry in sandbox.describe()["demoOrders"]:
             statuses = ", ".join(entry["fulfillmentStatuses"])
@@ -52,8 +79,25 @@ def main(argv: list[str] | None = None) -> int:
     server = SandboxServer(sandbox, host=args.host, port=args.port, quiet=args.quiet)
     print(f"Gelato sandbox on {server.url}", flush=True)
     print(f"API key: {args.api_key}   control API: {server.url}{CONTROL_PREFIX}", flush=True)
+    if webhooks:
+        print(f"Webhook events to {webhooks.url}", flush=True)
+    stop = threading.Event()
+    if args.demo:
+        threading.Thread(
+            target=demo.run,
+            kwargs={
+                "sandbox": sandbox,
+                "interval": args.demo_interval,
+                "stop": stop,
+                "say": lambda line: print(line, flush=True),
+            },
+            name="gelato-sandbox-demo",
+            daemon=True,
+        ).start()
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how one stops it
         server.serve_forever()
+    stop.set()
+    sandbox.close()
     return 0
 
 

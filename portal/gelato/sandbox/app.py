@@ -4,19 +4,38 @@ One ``Sandbox`` holds its own orders, faults and call log, so every test or demo
 its own. Besides Gelato's paths it answers a small control API under ``/_sandbox`` (no key
 needed, never part of Gelato) so a sandbox running as its own server can be steered over HTTP:
 
-===========================  ================================================================
-``GET /_sandbox``            what this sandbox is: date, order count, faults, demo orders
-``GET /_sandbox/faults``     faults in force
-``POST /_sandbox/faults``    add one, e.g. ``{"kind": "status", "status": 503, "times": 2}``
-``DELETE /_sandbox/faults``  remove all faults and wake hung calls
-``POST /_sandbox/reset``     back to the seed orders, no faults, empty call log
-``GET /_sandbox/calls``      the Gelato calls received: method, path, outcome
-===========================  ================================================================
+=====================================  ======================================================
+``GET /_sandbox``                      what this sandbox is: date, order count, faults,
+                                       webhook target, demo orders
+``GET /_sandbox/faults``               faults in force
+``POST /_sandbox/faults``              add one, e.g. ``{"kind": "status", "status": 503,
+                                       "times": 2}``
+``DELETE /_sandbox/faults``            remove all faults and wake hung calls
+``POST /_sandbox/reset``               back to the seed orders, no faults, empty call log, no
+                                       webhook target
+``GET /_sandbox/calls``                the Gelato calls received: method, path, outcome
+``PUT /_sandbox/webhooks``             send webhook events to ``{"url": ..., "secret": ...,
+                                       "retryDelay": 5}`` (secret and delay optional)
+``GET /_sandbox/webhooks``             the target (never its secret) and each event sent:
+                                       id, event, order, every try's answer, outcome
+``DELETE /_sandbox/webhooks``          stop sending; events not yet delivered are dropped
+``POST /_sandbox/orders/{id}/advance`` move the order one step along Gelato's typical path,
+                                       or to ``{"to": "shipped"}`` through every step;
+                                       ``"itemReferenceIds": [...]`` moves those items only
+``POST /_sandbox/orders/{id}/hold``    put it on hold: ``{"reason": "Out of stock"}``
+``POST /_sandbox/orders/{id}/fail``    fail it: ``{"reason": "...", "code": "..."}``
+``POST /_sandbox/orders/{id}/delay``   move its delivery estimate later: ``{"days": 3}``
+=====================================  ======================================================
+
+The order controls play what Gelato does on its own (assumption A24); each answers with the
+order as it is after, and sends the webhook events Gelato would (assumption A23) to the target
+set with ``PUT /_sandbox/webhooks``: 3 tries, ``retryDelay`` seconds apart, any 2xx received.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import random
 import re
@@ -32,17 +51,21 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from portal.gelato.assumptions import CREATE_STATUS, ERROR_CODES
-from portal.gelato.sandbox import catalog
+from portal.gelato.assumptions import CREATE_STATUS, ERROR_CODES, WEBHOOK_RETRY_DELAY
+from portal.gelato.sandbox import catalog, lifecycle
 from portal.gelato.sandbox.faults import Fault, FaultPlan
 from portal.gelato.sandbox.orders import OrderBook
 from portal.gelato.sandbox.seed import SEEDS, seed_orders
 from portal.gelato.sandbox.validation import ApiError
+from portal.gelato.sandbox.webhooks import Target, WebhookSender
 
 #: The one key the sandbox accepts. It is public on purpose: it opens nothing but the sandbox.
 DEMO_API_KEY = "gelato-sandbox-demo-key"
 
 CONTROL_PREFIX = "/_sandbox"
+
+#: The control paths that move one order, under ``CONTROL_PREFIX``.
+ORDER_CONTROL = re.compile(r"/orders/(?P<order_id>[^/]+)/(?P<action>advance|hold|fail|delay)")
 
 #: How many calls ``calls`` remembers, newest kept.
 MAX_CALLS_KEPT = 10_000
@@ -94,6 +117,19 @@ def _clock_from(today: date | None) -> Callable[[], datetime]:
     return lambda: start + timedelta(seconds=clock_time.monotonic() - started)
 
 
+def _fields(body: Any, *, required: set[str] = frozenset(), optional: set[str] = frozenset()):
+    """A control request's body: a JSON object with the required fields and no unknown ones."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "The request body must be a JSON object.")
+    unknown = set(body) - required - optional
+    if unknown:
+        raise ApiError(400, f"Unknown fields: {', '.join(sorted(unknown))}.", sorted(unknown)[0])
+    missing = sorted(required - set(body))
+    if missing:
+        raise ApiError(400, f"{missing[0]} is required.", missing[0])
+    return body
+
+
 def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
     return Response(
         json.dumps(body, ensure_ascii=False),
@@ -101,6 +137,11 @@ def json_response(body: Any, status: int = 200, headers: dict | None = None) -> 
         headers=headers,
         mimetype="application/json",
     )
+
+
+def text_response(text: str, status: int = 200) -> Response:
+    """JSON already serialized (the order book keeps its orders' JSON)."""
+    return Response(text, status=status, mimetype="application/json")
 
 
 def error_response(status: int, message: str, field: str | None = None, **headers) -> Response:
@@ -120,6 +161,7 @@ class Sandbox:
         today: date | None = None,
         api_key: str = DEMO_API_KEY,
         random_seed: int | None = None,
+        webhooks: Target | None = None,
     ):
         self.api_key = api_key
         self.clock = _clock_from(today)
@@ -130,7 +172,14 @@ class Sandbox:
         self._calls_lock = threading.Lock()
         self._in_flight = 0
         self._idle = threading.Condition()
+        self.webhooks = WebhookSender()
         self.reset()
+        self.webhooks.configure(webhooks)
+
+    def close(self) -> None:
+        """Stop sending webhooks and wake hung calls: the sandbox is done."""
+        self.webhooks.close()
+        self.release()
 
     # Steering, for tests and demos --------------------------------------------------------------
     # The shortcuts take ``Fault``'s other fields as keywords: ``method``, ``path`` (a glob),
@@ -170,13 +219,38 @@ class Sandbox:
         released.set()
 
     def reset(self) -> None:
-        """Back to the seed orders, with no faults and an empty call log."""
+        """Back to the seed orders, with no faults, an empty call log and no webhook target."""
         # A new plan, not a cleared one, so that share-of-calls faults repeat from the start.
         self._faults = FaultPlan(random.Random(self._random_seed))
         self.release()
         with self._calls_lock:
             self._calls.clear()
-        self.orders = OrderBook(seed_orders(self.clock()), self.clock)
+        self.webhooks.configure(None)
+        self.webhooks.forget()
+        # The book asks the sandbox for the time, so a test may set ``clock`` to a clock of its own.
+        self.orders = OrderBook(seed_orders(self.clock()), lambda: self.clock(), self.webhooks.send)
+
+    # What Gelato does on its own (assumption A24): each returns the order as it is after. ----
+
+    def advance(
+        self, order_id: str, *, to: str | None = None, item_references: list[str] | None = None
+    ) -> dict:
+        """Move the order (or the named items) one step along, or through every step to ``to``."""
+        move = functools.partial(lifecycle.advance, to=to, item_references=item_references)
+        return json.loads(self.orders.steer(order_id, move))
+
+    def hold(self, order_id: str, reason: str) -> dict:
+        move = functools.partial(lifecycle.hold, reason=reason)
+        return json.loads(self.orders.steer(order_id, move))
+
+    def fail(self, order_id: str, reason: str, code: str | None = None) -> dict:
+        move = functools.partial(lifecycle.fail, reason=reason, code=code)
+        return json.loads(self.orders.steer(order_id, move))
+
+    def delay(self, order_id: str, days: int = 3) -> dict:
+        """Move the delivery estimate ``days`` later."""
+        move = functools.partial(lifecycle.delay, days=days)
+        return json.loads(self.orders.steer(order_id, move))
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Wait until no Gelato call is in progress (after ``release()``); False on timeout."""
@@ -297,7 +371,7 @@ class Sandbox:
             raise ApiError(400, "The request body is not valid JSON.") from None
 
     def _create(self, request: Request) -> Response:
-        return json_response(self.orders.create(self._body(request)), CREATE_STATUS)
+        return text_response(self.orders.create(self._body(request)), CREATE_STATUS)
 
     def _search(self, request: Request) -> Response:
         return json_response({"orders": self.orders.search(self._body(request))})
@@ -306,14 +380,14 @@ class Sandbox:
         return json_response(self.orders.quote(self._body(request)))
 
     def _get(self, request: Request, order_id: str) -> Response:
-        return json_response(self.orders.get(order_id))
+        return text_response(self.orders.get(order_id))
 
     def _cancel(self, request: Request, order_id: str) -> Response:
         self.orders.cancel(order_id)
         return json_response({})
 
     def _patch(self, request: Request, order_id: str) -> Response:
-        return json_response(self.orders.patch(order_id, self._body(request)))
+        return text_response(self.orders.patch(order_id, self._body(request)))
 
     def _delete(self, request: Request, order_id: str) -> Response:
         self.orders.delete(order_id)
@@ -344,9 +418,54 @@ class Sandbox:
                 return json_response({"orders": len(self.orders)})
             if route == ("GET", "/calls"):
                 return json_response({"calls": [c.to_json() for c in self.calls]})
-        except (ApiError, ValueError) as error:
+            if route[1] == "/webhooks":
+                return self._control_webhooks(request)
+            match = ORDER_CONTROL.fullmatch(route[1])
+            if match and request.method == "POST":
+                return self._control_order(request, **match.groupdict())
+        except ApiError as error:
+            return error_response(error.status, error.message, error.field)
+        except ValueError as error:
             return error_response(400, str(error))
         return error_response(404, f"No sandbox control endpoint {request.method} {request.path}.")
+
+    def _control_webhooks(self, request: Request) -> Response:
+        if request.method == "PUT":
+            body = _fields(self._body(request), required={"url"}, optional={"secret", "retryDelay"})
+            target = Target(
+                url=body["url"],
+                secret=body.get("secret") or None,
+                retry_delay=float(body.get("retryDelay", WEBHOOK_RETRY_DELAY)),
+            )
+            self.webhooks.configure(target)
+        elif request.method == "DELETE":
+            self.webhooks.configure(None)
+        elif request.method != "GET":
+            return error_response(405, f"{request.method} is not allowed on {request.path}.")
+        target = self.webhooks.target
+        return json_response(
+            {
+                "target": target.to_json() if target else None,
+                "deliveries": [d.to_json() for d in self.webhooks.deliveries],
+            }
+        )
+
+    def _control_order(self, request: Request, order_id: str, action: str) -> Response:
+        """``POST /_sandbox/orders/{id}/{action}``: what Gelato does on its own (A24)."""
+        body = self._body(request) or {}
+        if action == "advance":
+            body = _fields(body, optional={"to", "itemReferenceIds"})
+            order = self.advance(
+                order_id, to=body.get("to"), item_references=body.get("itemReferenceIds")
+            )
+        elif action == "hold":
+            order = self.hold(order_id, _fields(body, required={"reason"})["reason"])
+        elif action == "fail":
+            body = _fields(body, required={"reason"}, optional={"code"})
+            order = self.fail(order_id, body["reason"], body.get("code"))
+        else:
+            order = self.delay(order_id, _fields(body, optional={"days"}).get("days", 3))
+        return json_response(order)
 
     def describe(self) -> dict:
         """What ``GET /_sandbox`` shows: the clock, the faults and the demo orders to try."""
@@ -366,5 +485,6 @@ class Sandbox:
             "now": self.clock().isoformat(),
             "orders": len(self.orders),
             "faults": [f.to_json() for f in self.faults],
+            "webhooks": self.webhooks.target.to_json() if self.webhooks.target else None,
             "demoOrders": demo,
         }

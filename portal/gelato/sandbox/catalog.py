@@ -1,8 +1,10 @@
 """What the sandbox sells and how it ships: products, carrier services, prices.
 
-Made-up but realistic data (assumptions A10 and A11): product uids follow Gelato's naming, carrier
-services are real ones with their public tracking pages. Prices are in EUR and converted with fixed
-rates, which is all a demo needs.
+Two shipment methods are Gelato's as documented, uid, name and destination: ``dhl_parcel`` "DHL
+Parcel" for Germany and ``tnt_parcel`` "PostNL Standard" for the Netherlands. Everything else is
+made up but realistic (assumptions A10 and A11): product uids follow Gelato's naming, the other
+carrier services are real ones with their public tracking pages. Prices are in EUR and converted
+with fixed rates, which is all a demo needs.
 """
 
 from __future__ import annotations
@@ -107,16 +109,22 @@ WORLDWIDE = (*EU, "AU", "BR", "CA", "CH", "GB", "JP", "NO", "NZ", "US")
 CARRIERS = {
     carrier.uid: carrier
     for carrier in (
+        # Documented by Gelato, uid, name and country (reference, section 11):
         Carrier(
-            "dhl_parcel", "DHL Parcel", "normal", EU, Decimal("4.90"), 3, 6,
+            "dhl_parcel", "DHL Parcel", "normal", ("DE",), Decimal("4.90"), 3, 6,
             tracking_url="https://www.dhl.com/global-en/home/tracking/tracking-parcel.html?submit=1&tracking-id={code}",
             code_format="JJD00{digits}",
         ),
         Carrier(
-            "tnt_parcel", "TNT Parcel", "normal", ("BE", "ES", "FR", "GB", "IE", "IT", "NL"),
-            Decimal("5.60"), 3, 5,
-            tracking_url="https://www.tnt.com/express/en_gb/site/shipping-tools/tracking.html?searchType=con&cons={code}",
-            code_format="GE{short}NL",
+            "tnt_parcel", "PostNL Standard", "normal", ("NL",), Decimal("4.60"), 2, 4,
+            tracking_url="https://jouw.postnl.nl/track-and-trace/{code}",
+            code_format="3SNWP{short}",
+        ),
+        # Everything below is made up (assumption A10); ups_surepost's uid alone is Gelato's.
+        Carrier(
+            "dpd_classic", "DPD Classic", "normal", EU, Decimal("5.40"), 3, 6,
+            tracking_url="https://tracking.dpd.de/status/en_US/parcel/{code}",
+            code_format="0{digits}",
         ),
         Carrier(
             "ups_surepost", "UPS SurePost", "normal", ("US",), Decimal("5.90"), 4, 8,

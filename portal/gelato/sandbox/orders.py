@@ -1,35 +1,34 @@
 """The sandbox's orders and what Gelato lets one do with them.
 
 Orders are kept as Gelato's own JSON, so what goes out is exactly what was stored; every answer is
-a deep copy, so a caller can never change the book by accident. One lock guards the book: the
-standalone server answers several requests at once.
+JSON text (or, inside the sandbox, a dict parsed from it), so a caller can never change the book by
+accident. Every change of an order goes through ``OrderBook._store``, which keeps the search index
+and the cached JSON in step. One lock guards the book: the standalone server answers several
+requests at once.
 """
 
 from __future__ import annotations
 
-import copy
+import json
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from portal.gelato.assumptions import (
-    CANCELED_FINANCIAL_STATUS,
-    CANCELLABLE_STATUSES,
     NEW_ORDER_STATUSES,
-    SEARCH_DEFAULT_LIMIT,
-    SEARCH_MAX_LIMIT,
 )
-from portal.gelato.sandbox import catalog
+from portal.gelato.sandbox import catalog, lifecycle
+from portal.gelato.sandbox.index import SearchIndex, SearchQuery
+from portal.gelato.sandbox.lifecycle import status_entry, timestamp
 from portal.gelato.sandbox.validation import (
     ApiError,
     check_create,
     check_files,
     check_quote,
     invalid,
-    is_whole,
     require_object,
 )
 
@@ -57,10 +56,6 @@ def random_ids(name: str) -> str:
     return str(uuid.uuid4())
 
 
-def timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
-
-
 def build_order(
     body: dict,
     *,
@@ -83,7 +78,9 @@ def build_order(
             f"delivers to {country}.",
         )
     items = [
-        _item(entry, item_id=make_id(f"item:{entry['itemReferenceId']}"), status=fulfillment)
+        _item(
+            entry, item_id=make_id(f"item:{entry['itemReferenceId']}"), status=fulfillment, now=now
+        )
         for entry in body["items"]
     ]
     order = {
@@ -120,7 +117,7 @@ def build_order(
     return order
 
 
-def _item(entry: dict, *, item_id: str, status: str) -> dict:
+def _item(entry: dict, *, item_id: str, status: str, now: datetime) -> dict:
     product = catalog.PRODUCTS[entry["productUid"]]
     item = {
         "id": item_id,
@@ -129,6 +126,7 @@ def _item(entry: dict, *, item_id: str, status: str) -> dict:
         "productName": product.name,
         "quantity": entry["quantity"],
         "fulfillmentStatus": status,
+        "eventLog": [status_entry(status, now)],
         "files": _files(entry.get("files") or []),
         "processedFileUrl": None,
         "previews": [
@@ -218,6 +216,55 @@ def price_order(order: dict, receipt_id: str) -> None:
     ]
 
 
+def add_refund(order: dict, item_ids: Iterable[str], receipt_id: str, at: datetime) -> None:
+    """Give the order a refund receipt for the products of ``item_ids``, as Gelato does when it
+    refunds some items (partially refunded) or all of them with the shipping (refunded)."""
+    wanted = set(item_ids)
+    purchase = next(r for r in order["receipts"] if r["transactionType"] == "purchase")
+    every_item = wanted >= {item["id"] for item in order["items"]}
+    lines = [
+        {**line, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{receipt_id}/{line['referenceId']}")),
+         "receiptId": receipt_id, "createdAt": timestamp(at), "updatedAt": timestamp(at)}
+        for line in purchase["items"]
+        if line["referenceId"] in wanted or (every_item and line["type"] != "product")
+    ]  # fmt: skip
+    products = [line for line in lines if line["type"] == "product"]
+    shipping = [line for line in lines if line["type"] == "shipment"]
+
+    def total(rows: list[dict], key: str) -> float:
+        return round(sum(row[key] for row in rows), 2)
+
+    order["receipts"].append(
+        {
+            "id": receipt_id,
+            "orderId": order["id"],
+            "transactionType": "refund",
+            "currency": order["currency"],
+            "items": lines,
+            **{
+                f"{name}{part}": 0.0
+                for name in ("productsPrice", "packagingPrice", "shippingPrice")
+                for part in ("Initial", "Discount", "", "Vat", "InclVat")
+            },
+            "productsPriceInitial": total(products, "price"),
+            "productsPrice": total(products, "price"),
+            "productsPriceVat": total(products, "vat"),
+            "productsPriceInclVat": total(products, "priceInclVat"),
+            "shippingPriceInitial": total(shipping, "price"),
+            "shippingPrice": total(shipping, "price"),
+            "shippingPriceVat": total(shipping, "vat"),
+            "shippingPriceInclVat": total(shipping, "priceInclVat"),
+            "discount": 0.0,
+            "discountVat": 0.0,
+            "discountInclVat": 0.0,
+            "totalInitial": total(lines, "price"),
+            "total": total(lines, "price"),
+            "totalVat": total(lines, "vat"),
+            "totalInclVat": total(lines, "priceInclVat"),
+        }
+    )
+
+
 def _receipt_line(
     receipt_id: str, reference_id: str, kind: str, title: str, amount: Decimal, order: dict
 ) -> dict:
@@ -268,138 +315,104 @@ def summary(order: dict) -> dict:
     }
 
 
-def _moment(value: Any, field: str) -> datetime:
-    """A search date: one ISO 8601 timestamp, or a list holding one (assumption A7)."""
-    if isinstance(value, list) and len(value) == 1:
-        value = value[0]
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise invalid(field, f"{field} must be an ISO 8601 date.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _whole(query: dict, key: str, default: int, low: int, high: int | None) -> int:
-    value = query.get(key, default)
-    if not is_whole(value, low):
-        raise invalid(key, f"{key} must be a whole number, at least {low}.")
-    if high is not None and value > high:
-        raise invalid(key, f"{key} must be at most {high}.")
-    return value
-
-
 class OrderBook:
-    """All orders of one sandbox."""
+    """All orders of one sandbox.
 
-    def __init__(self, orders: Iterable[dict], clock: Callable[[], datetime]):
-        self._orders = {order["id"]: order for order in orders}
+    Answers are JSON text, serialized once per change of an order and kept until the next one:
+    a caller gets a fresh copy to parse, and reading an order costs no copy of the book's own.
+    """
+
+    def __init__(
+        self,
+        orders: Iterable[dict],
+        clock: Callable[[], datetime],
+        publish: Callable[[list[dict]], None] | None = None,
+    ):
+        #: Where the webhook events of every change go, once the book's lock is released.
+        self.publish = publish or (lambda events: None)
+        self._orders: dict[str, dict] = {}
+        self._json: dict[str, str] = {}
+        self._index = SearchIndex()
         self._clock = clock
         self._lock = threading.RLock()
+        for order in orders:
+            self._store(order)
 
-    def get(self, order_id: str) -> dict:
+    def get(self, order_id: str) -> str:
+        """The order as Gelato's JSON."""
         with self._lock:
-            return copy.deepcopy(self._find(order_id))
+            return self._text(self._find(order_id))
 
     def with_reference(self, order_reference_id: str) -> list[dict]:
+        """The orders with this reference, newest first, as dicts of their own."""
         with self._lock:
-            return [
-                copy.deepcopy(o)
-                for o in self._orders.values()
-                if o["orderReferenceId"] == order_reference_id
-            ]
+            ids = self._index.with_value("orderReferenceId", order_reference_id)
+            return [json.loads(self._text(self._orders[i])) for i in ids]
 
     def __len__(self) -> int:
         return len(self._orders)
 
-    def search(self, query: Any) -> list[dict]:
-        query = require_object(query if query is not None else {})
-        limit = _whole(query, "limit", SEARCH_DEFAULT_LIMIT, 1, SEARCH_MAX_LIMIT)
-        offset = _whole(query, "offset", 0, 0, None)
-        start = _moment(query["startDate"], "startDate") if query.get("startDate") else None
-        end = _moment(query["endDate"], "endDate") if query.get("endDate") else None
-        text = str(query.get("search") or "").casefold()
-
-        def one_of(key: str, value: Any) -> bool:
-            wanted = query.get(key)
-            return not wanted or value in wanted
-
-        def matches(order: dict) -> bool:
-            address = order.get("shippingAddress") or {}
-            reference = order["orderReferenceId"]
-            when = datetime.fromisoformat(order["orderedAt"] or order["createdAt"])
-            return (
-                one_of("ids", order["id"])
-                and query.get("orderReferenceId") in (None, "", reference)
-                and one_of("orderReferenceIds", reference)
-                and one_of("fulfillmentStatuses", order["fulfillmentStatus"])
-                and one_of("financialStatuses", order["financialStatus"])
-                and one_of("channels", order["channel"])
-                and one_of("countries", address.get("country"))
-                and one_of("currencies", order["currency"])
-                and one_of("orderTypes", order["orderType"])
-                and one_of("storeIds", order["storeId"])
-                and (start is None or when >= start)
-                and (end is None or when <= end)
-                and (
-                    not text
-                    or any(
-                        text in str(value or "").casefold()
-                        for value in (address.get("firstName"), address.get("lastName"), reference)
-                    )
-                )
-            )
-
+    def search(self, body: Any) -> list[dict]:
+        """One page of search rows (assumption A7), found through the index."""
+        query = SearchQuery.from_json(body)
         with self._lock:
-            found = [order for order in self._orders.values() if matches(order)]
-            found.sort(key=lambda order: datetime.fromisoformat(order["createdAt"]), reverse=True)
-            return [summary(order) for order in found[offset : offset + limit]]
+            return [summary(self._orders[i]) for i in self._index.find(query)]
 
-    def create(self, body: Any) -> dict:
+    def create(self, body: Any) -> str:
         body = check_create(body)
         order = build_order(body, make_id=random_ids, now=self._clock())
         with self._lock:
-            self._orders[order["id"]] = order
-            return copy.deepcopy(order)
+            self._store(order)
+            text = self._text(order)
+        self.publish(lifecycle.created(order))
+        return text
+
+    def steer(self, order_id: str, move: Callable[[dict, datetime], list[dict]]) -> str:
+        """Apply ``move`` (a ``lifecycle`` function) to one order, keep it, send its events;
+        the order's JSON after the move."""
+        with self._lock:
+            order = self._find(order_id)
+            changes = move(order, self._clock())
+            self._store(order)
+            text = self._text(order)
+        self.publish(changes)
+        return text
+
+    def _store(self, order: dict) -> None:
+        """Keep a new order, or a changed one: index it again and forget its old JSON."""
+        self._orders[order["id"]] = order
+        self._json.pop(order["id"], None)
+        self._index.add(order)
+
+    def _text(self, order: dict) -> str:
+        text = self._json.get(order["id"])
+        if text is None:
+            text = self._json[order["id"]] = json.dumps(order, ensure_ascii=False)
+        return text
 
     def cancel(self, order_id: str) -> None:
         """Cancel while Gelato still allows it (assumption A4)."""
-        with self._lock:
-            order = self._find(order_id)
-            status = order["fulfillmentStatus"]
-            if any(item["fulfillmentStatus"] == "printed" for item in order["items"]):
-                raise ApiError(409, "The order cannot be canceled: an item is already printed.")
-            if status not in CANCELLABLE_STATUSES:
-                raise ApiError(409, f"An order in status {status} cannot be canceled.")
-            order["fulfillmentStatus"] = "canceled"
-            order["financialStatus"] = CANCELED_FINANCIAL_STATUS
-            for item in order["items"]:
-                item["fulfillmentStatus"] = "canceled"
-            order["updatedAt"] = timestamp(self._clock())
+        self.steer(order_id, lifecycle.cancel)
 
-    def patch(self, order_id: str, body: Any) -> dict:
+    def patch(self, order_id: str, body: Any) -> str:
         """Turn a draft into an order, keeping only the listed items (assumption A5)."""
         body = require_object(body)
-        with self._lock:
-            order = self._draft(order_id)
+
+        def convert(order: dict, now: datetime) -> list[dict]:
+            if order["orderType"] != "draft":
+                raise ApiError(409, "Only draft orders can be changed or deleted.")
             if body.get("orderType") != "order":
                 raise invalid("orderType", "orderType is required and must be order.")
             items = order["items"]
             if "items" in body:
                 items = self._patched_items(order, body["items"])
-            now = self._clock()
             fulfillment, financial = NEW_ORDER_STATUSES["order"]
-            for item in items:
-                item["fulfillmentStatus"] = fulfillment
-            order.update(
-                items=items,
-                orderType="order",
-                fulfillmentStatus=fulfillment,
-                financialStatus=financial,
-                orderedAt=timestamp(now),
-                updatedAt=timestamp(now),
-            )
+            order["financialStatus"] = financial
+            changes = lifecycle.convert_draft(order, items, fulfillment, now)
             price_order(order, order["receipts"][0]["id"])
-            return copy.deepcopy(order)
+            return changes
+
+        return self.steer(order_id, convert)
 
     @staticmethod
     def _patched_items(order: dict, entries: Any) -> list[dict]:
@@ -426,6 +439,8 @@ class OrderBook:
         with self._lock:
             self._draft(order_id)
             del self._orders[order_id]
+            self._json.pop(order_id, None)
+            self._index.remove(order_id)
 
     def quote(self, body: Any) -> dict:
         """Price a would-be order; nothing is stored (assumption A8)."""

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from portal.gelato.sandbox import catalog
-from portal.gelato.sandbox.orders import build_order, timestamp
+from portal.gelato.sandbox.lifecycle import set_item_status, timestamp
+from portal.gelato.sandbox.orders import add_refund, build_order
+from portal.gelato.statuses import TYPICAL_PATH
 
 NAMESPACE = uuid.UUID("6c1f3f57-3a4e-4d5e-9a0b-5f1d2c3b4a59")
 
@@ -92,6 +94,14 @@ ADDRESSES = {
         "postCode": "1016 GV",
         "country": "NL",
         "email": "sanne.devries@example.nl",
+    },
+    "IE": {
+        "firstName": "Aoife",
+        "lastName": "Byrne",
+        "addressLine1": "12 Quay Street",
+        "city": "Galway",
+        "country": "IE",
+        "email": "aoife.byrne@example.ie",
     },
     "SE": {
         "firstName": "Elin",
@@ -185,12 +195,19 @@ class Seed:
     created_days_ago: float
     #: Days since the last status change; for ``delivered``, the delivery (assumption A12).
     updated_days_ago: float | None = None
+    #: Days since the order last changed without a status change (a refund), if later.
+    touched_days_ago: float | None = None
     note: str = ""
     channel: str = "api"
     store_id: str | None = None
     order_type: str = "order"
     item_statuses: tuple[str, ...] = ()
     refusal: tuple[str, str] | None = None
+    #: Gelato's comment on the last status change of the items in the order's status (why it is
+    #: on hold); a failed order's items carry its refusal reason.
+    reason: str | None = None
+    #: Positions of the items Gelato refunded, all of them with the shipping for ``refunded``.
+    refunded_items: tuple[int, ...] = ()
     #: Gelato's examples spell the package count both ways; some seeds use the other spelling.
     package_count_key: str = "packageCount"
     metadata: tuple[tuple[str, str], ...] = ()
@@ -231,9 +248,15 @@ class Seed:
         order["fulfillmentStatus"] = self.status
         order["financialStatus"] = self.financial
         order["updatedAt"] = timestamp(updated)
+        reason = self.reason or (self.refusal[1] if self.refusal else None)
         for n, item in enumerate(order["items"]):
             statuses = self.item_statuses
-            item["fulfillmentStatus"] = statuses[n] if n < len(statuses) else self.status
+            final = statuses[n] if n < len(statuses) else self.status
+            steps = steps_to(final)
+            item["fulfillmentStatus"], item["eventLog"] = "", []
+            for status, at in zip(steps, spread(created, updated, len(steps)), strict=True):
+                comment = reason if status == final == self.status else None
+                set_item_status(item, status, at, comment)
             if item["fulfillmentStatus"] in SHIPPED | {"printed", "in_production"}:
                 item["processedFileUrl"] = (
                     f"https://files.northwind-prints.example/production/{item['id']}.pdf"
@@ -254,7 +277,34 @@ class Seed:
             ]
         if self.package_count_key != "packageCount":
             shipment[self.package_count_key] = shipment.pop("packageCount")
+        if self.refunded_items:
+            touched = now - timedelta(days=self.touched_days_ago or 0)
+            refunded = [order["items"][n]["id"] for n in self.refunded_items]
+            add_refund(order, refunded, make_id("refund"), touched)
+        if self.touched_days_ago is not None:
+            order["updatedAt"] = timestamp(now - timedelta(days=self.touched_days_ago))
         return order
+
+
+def steps_to(status: str) -> tuple[str, ...]:
+    """The statuses a demo item passed through to reach ``status``: the typical path as far as
+    it goes, a returned parcel after its time in transit, a side state straight after
+    creation."""
+    if status in TYPICAL_PATH:
+        return TYPICAL_PATH[: TYPICAL_PATH.index(status) + 1]
+    if status == "returned":
+        return (*TYPICAL_PATH[: TYPICAL_PATH.index("in_transit") + 1], "returned")
+    if status == "draft":
+        return ("draft",)
+    return ("created", status)
+
+
+def spread(first: datetime, last: datetime, count: int) -> list[datetime]:
+    """``count`` moments from ``first`` to ``last``, evenly apart (just ``first`` for one)."""
+    if count == 1:
+        return [first]
+    step = (last - first) / (count - 1)
+    return [first + step * n for n in range(count)]
 
 
 def item(product_uid: str, quantity: int = 1, *files: dict, **extra) -> dict:
@@ -281,7 +331,7 @@ SEEDS = (
     Seed(
         "NW-1003", "uploading", "pending", "FR",
         (item(C.MUG, 2, design("bonjour-mug")),),
-        "dhl_parcel", 0.05,
+        "dpd_classic", 0.05,
         note="Gelato is checking files and address; can be canceled.",
     ),
     Seed(
@@ -349,12 +399,14 @@ SEEDS = (
         (item(C.MUG, 1, design("sakura")), item(C.CARD_A5, 5, design("sakura-card"))),
         "japan_post_yu_pack", 2, 1,
         item_statuses=("on_hold", "passed"),
+        reason="The product is out of stock at the production hub: choose another product or "
+        "cancel the order.",
         note="On hold: the mug is out of stock in the Japanese hub; address in Japanese script.",
     ),
     Seed(
         "NW-1014", "returned", "paid", "FR",
         (item(C.TSHIRT_BLACK_L, 1, design("le-chat", "front")),),
-        "dhl_parcel", 25, 3,
+        "dpd_classic", 25, 3,
         note="Returned to sender after failed delivery attempts.",
     ),
     Seed(
@@ -410,6 +462,21 @@ SEEDS = (
         "royal_mail_2nd_class", 4, 2,
         package_count_key="packagesCount",
         note="Shipped with an untracked economy service: there is no tracking link.",
+    ),
+    Seed(
+        "NW-1021", "delivered", "partially_refunded", "NL",
+        (item(C.POSTER_50X70, 1, design("dunes")), item(C.MUG, 1, design("dunes-mug"))),
+        "tnt_parcel", 14, 9,
+        touched_days_ago=2, refunded_items=(1,),
+        note="Delivered 9 days ago, the mug refunded 2 days ago: the delivery date stays the "
+        "items' own, though the order changed since.",
+    ),
+    Seed(
+        "NW-1022", "returned", "refunded", "IE",
+        (item(C.CANVAS, 1, design("cliffs-of-moher")),),
+        "dpd_classic", 30, 8,
+        touched_days_ago=4, refunded_items=(0,),
+        note="Irish address without a postcode; returned to sender, then refunded in full.",
     ),
 )  # fmt: skip
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from portal.gelato.assumptions import NO_POST_CODE
+from portal.gelato.countries import STATE_REQUIRED, needs_post_code
 from portal.gelato.sandbox.catalog import PRODUCTS
 from portal.gelato.statuses import ORDER_TYPES, SUPPORTED_CURRENCIES
 
@@ -62,7 +62,6 @@ ADDRESS_LIMITS = {
     "registrationStateCode": None,
 }
 REQUIRED_ADDRESS_FIELDS = ("firstName", "lastName", "addressLine1", "city", "country", "email")
-STATE_REQUIRED = frozenset({"US", "CA", "AU"})
 RETURN_ADDRESS_FIELDS = frozenset(
     {
         "companyName",
@@ -121,7 +120,7 @@ def check_address(data: Any, prefix: str) -> None:
         )
     if country == "UK":
         raise invalid(f"{prefix}.country", "The United Kingdom is GB, not UK.")
-    if not data.get("postCode") and country not in NO_POST_CODE:
+    if not data.get("postCode") and needs_post_code(country):
         raise invalid(f"{prefix}.postCode", f"{prefix}.postCode is required for {country}.")
     if country in STATE_REQUIRED and not data.get("state"):
         raise invalid(f"{prefix}.state", f"{prefix}.state is required for US, CA and AU.")

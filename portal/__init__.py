@@ -67,6 +67,7 @@ def create_app(
     from portal import admin, auth, errors, feedback, health, home, security
     from portal.orders import views as order_views
     from portal.requests import views as request_views
+    from portal.web import attention, webhooks
 
     security.init_app(app)
     errors.init_app(app)
@@ -80,6 +81,9 @@ def create_app(
     csrf.exempt(feedback.bp)  # JSON from the static site, guarded by its content type and origin
     app.register_blueprint(order_views.bp)
     app.register_blueprint(request_views.bp)
+    app.register_blueprint(attention.bp)
+    app.register_blueprint(webhooks.bp)
+    csrf.exempt(webhooks.bp)  # Gelato's calls, guarded by the shared secret instead
     app.extensions[context.GELATO_KEY] = gelato or _gelato_client(config)
 
     @app.context_processor

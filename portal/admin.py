@@ -23,6 +23,7 @@ from flask import (
 )
 
 from portal import agents, audit, context
+from portal.attention import queue
 from portal.auth import current_agent, current_agent_name
 from portal.orders import rules
 from portal.requests import drafts
@@ -35,6 +36,7 @@ bp = Blueprint("admin", __name__, url_prefix="/portal/admin")
 AUDIT_ACTIONS = {
     **{action.audit_name: action.title for action in rules.ACTIONS if action.audit_name},
     **drafts.AUDIT_ACTIONS,
+    **queue.AUDIT_ACTIONS,
     **audit.ACCOUNT_ACTIONS,
 }
 

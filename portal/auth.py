@@ -1,9 +1,10 @@
 """Sign-in: only the team's own agents reach the portal, which holds a key that acts on real orders.
 
 One check in front of every request under ``/portal/`` and ``/api/`` (except the sign-in page, the
-portal's static files and the knowledge base's feedback endpoint) lets only a signed-in agent
-through, so a view written later is protected without doing anything. Views ask
-``current_agent()`` who is acting; the admin blueprint refuses agents who are not admins.
+portal's static files, the knowledge base's feedback endpoint and Gelato's webhook receiver, which
+checks its own secret) lets only a signed-in agent through, so a view written later is protected
+without doing anything. Views ask ``current_agent()`` who is acting; the admin blueprint refuses
+agents who are not admins.
 
 Sessions are Flask's signed cookies, so any process can check them; what must be shared lives in
 the database: when an agent's sessions were last ended (sign-out, disabling, a password reset) and
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, url_prefix="/portal")
 
 #: Reachable without signing in, under the otherwise guarded prefixes.
-PUBLIC_ENDPOINTS = {"auth.sign_in", "static", "feedback.record"}
+PUBLIC_ENDPOINTS = {"auth.sign_in", "static", "feedback.record", "webhooks.receive"}
 GUARDED_PREFIXES = ("/portal/", "/api/")
 # Re-signing the cookie on every request would only churn it; a minute's precision is plenty.
 SEEN_AT_PRECISION_SECONDS = 60

@@ -23,6 +23,10 @@ from portal.mail_settings import SmtpSettings, SmtpUrlError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_KEY_LENGTH = 32
+MIN_WEBHOOK_SECRET_LENGTH = 16
+#: The webhook secret of sandbox mode: public, like the sandbox's demo key and demo account, so
+#: that the sandbox run as its own server reaches the receiver with no settings.
+SANDBOX_WEBHOOK_SECRET = "gelato-sandbox-webhooks"  # noqa: S105 (published on purpose)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
@@ -59,6 +63,15 @@ SETTINGS = (
         "(sandbox: generated once into instance/secret_key)",
         f"Signs sessions and form tokens. Required in live mode, at least "
         f"{MIN_SECRET_KEY_LENGTH} characters; every process of one deployment must share it.",
+    ),
+    Setting(
+        "GELATO_WEBHOOK_SECRET",
+        f"(sandbox: {SANDBOX_WEBHOOK_SECRET}; live: unset)",
+        "The value Gelato sends in the `signature` header of every webhook call to "
+        "/api/webhooks/gelato (Gelato generates it in the webhook's form; see the knowledge base's "
+        "Gelato webhooks article). A call without it is refused and nothing of it is stored. "
+        f"At least {MIN_WEBHOOK_SECRET_LENGTH} characters. Unset in live mode, the receiver "
+        "refuses every call.",
     ),
     Setting(
         "DATABASE_URL",
@@ -176,6 +189,7 @@ class Config:
     gelato_api_key: str | None = field(repr=False)
     gelato_api_url: str | None
     secret_key: str = field(repr=False)
+    gelato_webhook_secret: str | None = field(repr=False)
     database_url: str
     support_email: str | None
     site_dir: Path
@@ -208,7 +222,8 @@ class Config:
     def secrets(self) -> list[str]:
         """This deployment's secret values, to be blanked wherever text is logged or stored."""
         smtp_password = self.smtp.password if self.smtp else None
-        return [s for s in (self.gelato_api_key, self.secret_key, smtp_password) if s]
+        values = (self.gelato_api_key, self.secret_key, self.gelato_webhook_secret, smtp_password)
+        return [s for s in values if s]
 
 
 def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path) -> Config:
@@ -245,6 +260,16 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
         problems.append(
             f"SECRET_KEY is too short ({len(secret_key)} characters): use at least "
             f"{MIN_SECRET_KEY_LENGTH}."
+        )
+
+    webhook_secret = get("GELATO_WEBHOOK_SECRET")
+    if webhook_secret is None and not api_key:
+        webhook_secret = SANDBOX_WEBHOOK_SECRET
+    elif webhook_secret is not None and len(webhook_secret) < MIN_WEBHOOK_SECRET_LENGTH:
+        problems.append(
+            f"GELATO_WEBHOOK_SECRET is too short ({len(webhook_secret)} characters): use at least "
+            f"{MIN_WEBHOOK_SECRET_LENGTH}, such as the header value Gelato generates in the "
+            "webhook's form."
         )
 
     database_url = get("DATABASE_URL") or f"sqlite:///{instance_path / 'helpcenter.sqlite3'}"
@@ -320,6 +345,7 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
         gelato_api_key=api_key,
         gelato_api_url=api_url,
         secret_key=secret_key,
+        gelato_webhook_secret=webhook_secret,
         database_url=database_url,
         support_email=support_email,
         site_dir=site_dir,

@@ -246,6 +246,12 @@ API_SHIPMENT_METHODS = _api(
 API_PACKAGES = _api(
     "api-packages", "Shipment packages", "The order's shipment: packages and tracking"
 )
+API_WEBHOOKS = _api(
+    "api-webhooks",
+    "Webhooks",
+    "Webhooks: the order events, their fields, and the retries (3 tries, 5 seconds apart)",
+    f"{_API_DOCS}/webhooks/",
+)
 
 
 def assumption(number: int, topic: str) -> Source:
@@ -263,6 +269,10 @@ def assumption(number: int, topic: str) -> Source:
 #: What the cancel call refuses and accepts, where Gelato documents only the refusal for a printed
 #: item.
 A4_CANCEL = assumption(4, "what cancel refuses")
+#: How Gelato's webhook calls prove where they come from, which Gelato does not document.
+A22_WEBHOOK_SECRET = assumption(22, "webhook authentication")
+#: How events are ordered when Gelato's retries deliver them out of order.
+A25_EVENT_TIMES = assumption(25, "webhook event times")
 
 #: A rule of this help center's own: stricter than Gelato, or where Gelato says nothing.
 OUR_PRACTICE = Source(
@@ -296,7 +306,10 @@ ALL: Sources = (
     API_DRAFTS,
     API_SHIPMENT_METHODS,
     API_PACKAGES,
+    API_WEBHOOKS,
     A4_CANCEL,
+    A22_WEBHOOK_SECRET,
+    A25_EVENT_TIMES,
     OUR_PRACTICE,
 )
 

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from portal import admin, audit, context
+from portal.attention import queue
 from portal.auth import current_agent_name
 from portal.orders import rules
 from portal.requests import drafts
@@ -138,6 +139,7 @@ def test_every_action_that_can_be_recorded_has_a_label():
     recordable = [
         *(action.audit_name for action in rules.ACTIONS if action.audit_name),
         *drafts.AUDIT_ACTIONS,
+        *queue.AUDIT_ACTIONS,
         *audit.ACCOUNT_ACTIONS,
     ]
     assert len(set(recordable)) == len(recordable), "two parts of the portal use one name"

@@ -105,6 +105,14 @@ A24 What Gelato does on its own, as the sandbox's control API plays it (none of 
     A parcel with its tracking code is made when items reach ``shipped``. ``hold`` and ``fail``
     act only before production (``failed`` sets ``refusalReason`` and ``refusalReasonCode``);
     ``delay`` moves both delivery dates later by whole days.
+A25 Webhook event times. Gelato's retries (A23) can deliver an older event after a newer one, so
+    a receiver orders events by when the change happened, not by when the call arrived: the
+    event's ``created``, read as UTC when it has no offset. ``order_status_updated`` documents no
+    ``created``; the help center dates it by the newest ``created`` of the same order's
+    ``order_item_status_updated`` events for the same status received before it (an order's status
+    follows its items', and its event comes after theirs, A23), and by the moment it arrived when
+    none was received. Of two events of the same moment the one further along the typical path is
+    the newer when both statuses are on it; otherwise the one received later is.
 """
 
 #: (assumption A3)

@@ -5,9 +5,10 @@ side against one PostgreSQL database. The schema is upgraded by Alembic when the
 migration runs under a database lock, so workers starting together do not race each other.
 
 Queries are grouped by area (``store.accounts``, ``store.audit``, ``store.actions``,
-``store.drafts``, ``store.feedback``), each a plain object testable without Flask. Accounts, the
-audit log and the feedback answer with small frozen rows (``Agent``, ``AuditEntry``,
-``FeedbackEntry``) whose fields are the table's columns.
+``store.drafts``, ``store.feedback``, ``store.events``, ``store.attention``), each a plain object
+testable without Flask. Accounts, the audit log, the feedback, Gelato's webhook events and the
+queue answer with small frozen rows (``Agent``, ``AuditEntry``, ``FeedbackEntry``, ``StoredEvent``,
+``OrderState``, ``AttentionEntry``) whose fields are the table's columns.
 """
 
 from __future__ import annotations
@@ -24,17 +25,22 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.store.accounts import Accounts, Agent
 from portal.store.actions import ActionClaim, OrderActions
+from portal.store.attention import Attention, AttentionEntry
 from portal.store.audit import AuditEntry, AuditLog
 from portal.store.drafts import Drafts
+from portal.store.events import OrderEvents, OrderState, StoredEvent
 from portal.store.feedback import Feedback, FeedbackEntry
 from portal.store.tables import MIGRATIONS, metadata, utcnow
 
 __all__ = [
     "ActionClaim",
     "Agent",
+    "AttentionEntry",
     "AuditEntry",
     "FeedbackEntry",
+    "OrderState",
     "Store",
+    "StoredEvent",
     "metadata",
     "utcnow",
 ]
@@ -50,6 +56,8 @@ class Store:
         self.actions = OrderActions(engine)
         self.drafts = Drafts(engine)
         self.feedback = Feedback(engine)
+        self.events = OrderEvents(engine)
+        self.attention = Attention(engine)
 
     @classmethod
     def from_url(cls, url: str) -> Store:

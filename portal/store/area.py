@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, Table
+from sqlalchemy.dialects import postgresql, sqlite
 
 Row = TypeVar("Row")
 
@@ -37,3 +39,22 @@ def utc(value: datetime | None) -> datetime | None:
 
 def with_utc(row) -> dict[str, Any]:
     return {key: utc(v) if isinstance(v, datetime) else v for key, v in row.items()}
+
+
+def insert_or_skip(connection: Connection, table: Table, values: dict[str, Any]) -> bool:
+    """Insert a row unless it would repeat a unique value; True if it was inserted.
+
+    ``ON CONFLICT DO NOTHING`` rather than catching the error: on PostgreSQL a failed insert ends
+    the whole transaction, and with it everything else the transaction was to write.
+    """
+    inserted = connection.execute(_insert_or_skip(connection.dialect.name, table), values)
+    return inserted.first() is not None
+
+
+@cache
+def _insert_or_skip(dialect_name: str, table: Table):
+    """Built once per table: the values come with each execution."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table).on_conflict_do_nothing()
+    # RETURNING says whether a row went in; the drivers' rowcount does not say it alike.
+    return statement.returning(*table.primary_key.columns)

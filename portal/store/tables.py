@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -131,5 +132,70 @@ request_attachments = Table(
     Column("size", Integer, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("data", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Gelato's webhook events, each stored once: ``event_id`` is Gelato's own id, which its retries
+# repeat. ``id`` counts arrivals. ``occurred_at`` is when the change happened, and ``dated_by``
+# says how that is known: the event's ``created``, the item events of the same status, or its
+# arrival (assumption A25). ``payload`` is the event as received, JSON.
+order_events = Table(
+    "order_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", String(200), nullable=False, unique=True),
+    Column("event", String(100), nullable=False),
+    Column("order_id", String(200), nullable=False, index=True),
+    Column("order_reference", String(200)),
+    Column("item_reference", String(200)),
+    Column("status", String(200)),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("dated_by", String(20), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
+# What the events (and the portal's own lookups) say about each order now: its status and its
+# delivery estimate, each with the moment it was true, so that an older event arriving late
+# changes neither. One row per Gelato order id, known or not to the portal yet.
+order_states = Table(
+    "order_states",
+    metadata,
+    Column("order_id", String(200), primary_key=True),
+    Column("order_reference", String(200), index=True),
+    Column("status", String(200)),
+    Column("status_at", DateTime(timezone=True)),
+    Column("status_comment", Text),
+    Column("min_delivery_date", Date),
+    Column("max_delivery_date", Date, index=True),
+    Column("estimate_at", DateTime(timezone=True)),
+    Column("first_event_at", DateTime(timezone=True)),
+    Column("looked_up_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The "needs attention" queue: one entry per order and reason (``kind``), open until an agent marks
+# it handled. ``open_key`` is ``order_id:kind`` while the entry is not handled and NULL after, so
+# the unique index allows one open entry per order and reason, however many processes receive.
+attention_entries = Table(
+    "attention_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", String(200), nullable=False, index=True),
+    Column("order_reference", String(200)),
+    Column("kind", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    #: When what it reports happened (the event's time; for a late order, its latest date).
+    Column("since", DateTime(timezone=True), nullable=False),
+    #: The latest delivery date it is about (late, estimate moved later); NULL otherwise.
+    Column("due_date", Date),
+    Column("open_key", String(230), unique=True),
+    # open | taken | handled
+    Column("state", String(20), nullable=False, index=True),
+    Column("taken_by", String(100)),
+    Column("taken_at", DateTime(timezone=True)),
+    Column("handled_by", String(100)),
+    Column("handled_at", DateTime(timezone=True)),
+    Column("note", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -9,7 +9,8 @@ def test_search_finds_an_article_and_opens_it(visitor, help_center):
     visitor.goto(help_center("/"))
     search = visitor.get_by_role("textbox", name="Search")
     search.click()
-    search.press_sequentially("cancel an order")  # the theme searches as keys are released
+    search.fill("cancel an orde")
+    search.press("r")  # the theme searches as a key is released
     title = visitor.get_by_role("heading", name="Cancel an order", exact=True)
     visitor.locator(".md-search-result__link", has=title).click()
     # The article opens with the words searched for highlighted.

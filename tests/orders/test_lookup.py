@@ -32,7 +32,8 @@ def test_unknown_order_echoes_the_query_and_suggests_the_other_number(agent_clie
 
 def test_a_split_order_lists_every_part(agent_client, gelato):
     split = next(o for o in gelato.search_orders(limit=100) if len(o.connected_order_ids) > 1)
-    page = agent_client.get(f"/portal/orders/?order={split.order_reference_id}").get_data(as_text=True)
+    found = agent_client.get(f"/portal/orders/?order={split.order_reference_id}")
+    page = found.get_data(as_text=True)
     assert "Gelato split it into parts" in page
     for part in split.connected_order_ids:
         assert part in page

@@ -5,8 +5,10 @@ port of 127.0.0.1, in sandbox mode with a database of its own. The browser is De
 driven by Playwright; no browser is ever downloaded. Where Chromium is missing the tests are
 skipped with the command that installs it, except under CI, where that is a failure.
 
-Each test gets a fresh browser context (cookies, storage), in the light or the dark palette, and
-fails if any page it visited logged an error to the console or threw.
+Pages open in browser contexts kept for the session, one per palette, signed in as the sandbox's
+demo admin or not, so the theme's assets come from the cache as in an agent's own browser; a test
+that signs in or out gets a context of its own. A test fails if any page it opened logged an error
+to the console or threw.
 """
 
 from __future__ import annotations

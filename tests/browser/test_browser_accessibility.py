@@ -68,9 +68,20 @@ def serious_violations(page, rules: list[str] | None = None) -> list[str]:
     return found
 
 
+#: Markup the HTML checker rejects, as the page has it once its scripts ran.
+INVALID_MARKUP = """() => [
+  ...[...document.querySelectorAll("input[type=checkbox][autocomplete]")].map(
+    (e) => `autocomplete on checkbox #${e.id}`),
+  ...[...document.querySelectorAll("[tabindex='']")].map((e) => `empty tabindex on #${e.id}`),
+  ...[...document.querySelectorAll("label[for]")].filter((e) => !document.getElementById(e.htmlFor))
+    .map((e) => `label for missing #${e.htmlFor}`),
+]"""
+
+
 def check(page, palette: str) -> None:
     # The theme's script picks the palette that matches the browser's preference once it runs.
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", PALETTES[palette])
+    assert page.evaluate(INVALID_MARKUP) == []
     found = serious_violations(page, COLOUR_RULES if palette == "dark" else None)
     assert not found, f"{page.url}:\n" + "\n".join(found)
 

@@ -33,3 +33,11 @@ def test_a_no_with_a_comment_reaches_the_admin_feedback_page(visitor, agent, hel
     row = agent.get_by_role("row", name="split order are missing")
     expect(row).to_contain_text("/actions/change-address/")
     expect(row.get_by_role("cell", name="no", exact=True)).to_be_visible()
+
+
+def test_checklist_boxes_are_named_by_their_item_and_tick_from_the_text(visitor, help_center):
+    visitor.goto(help_center("/support/damaged-product/"))
+    box = visitor.get_by_role("checkbox", name="Photos of the item")
+    expect(box).not_to_be_checked()
+    visitor.get_by_text("Clear photos in which the damage or defect can be seen.").click()
+    expect(box).to_be_checked()

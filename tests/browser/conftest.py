@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from portal.agents import DEMO_AGENT_NAME, DEMO_AGENT_PASSWORD
 from portal.config import PROJECT_ROOT, SETTINGS
@@ -41,6 +41,10 @@ CHROMIUM_ARGS = [
 ]
 #: Playwright's names for the palettes, and the Material scheme each one selects.
 PALETTES = {"light": "default", "dark": "slate"}
+
+# What a page shows may take longer than Playwright's default 5 s on a busy 2-core machine (the
+# search index is built, a draft saved); a missing element still fails, only later.
+expect.set_options(timeout=15_000)
 
 
 class HelpCenter(NamedTuple):

@@ -260,9 +260,12 @@ class QueueEntry:
     entry: AttentionEntry
     kind: Kind
     state: OrderState | None
+    today: date
 
     @property
     def reason(self) -> str:
+        if self.kind is LATE and self.entry.due_date:
+            return late_reason(self.entry.due_date, self.today)
         return self.entry.reason or self.kind.default_reason
 
     @property
@@ -297,7 +300,7 @@ def refresh(store: Store, today: date, now: datetime) -> int:
         {
             "order_id": row["order_id"],
             "order_reference": row["order_reference"],
-            "reason": late_reason(row["max_delivery_date"], today),
+            "reason": "",  # said from its date when shown: "passed N days ago" grows
             # Late from the first day after the latest date.
             "since": datetime.combine(row["max_delivery_date"] + timedelta(days=1), time(), UTC),
             "due_date": row["max_delivery_date"],
@@ -321,17 +324,19 @@ def queue(store: Store, today: date, now: datetime) -> Queue:
 
     def shown(entries):
         return [
-            QueueEntry(e, KINDS[e.kind], states.get(e.order_id)) for e in entries if e.kind in KINDS
+            QueueEntry(e, KINDS[e.kind], states.get(e.order_id), today)
+            for e in entries
+            if e.kind in KINDS
         ]
 
     return Queue(shown(waiting), shown(handled))
 
 
-def for_order(store: Store, order: Order) -> list[QueueEntry]:
+def for_order(store: Store, order: Order, today: date) -> list[QueueEntry]:
     """The order's entries not handled yet, for its page."""
     state = store.events.state(order.id)
     return [
-        QueueEntry(entry, KINDS[entry.kind], state)
+        QueueEntry(entry, KINDS[entry.kind], state, today)
         for entry in store.attention.for_order(order.id)
         if entry.state != HANDLED and entry.kind in KINDS
     ]

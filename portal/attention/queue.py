@@ -107,8 +107,8 @@ ON_HOLD = Kind(
 FAILED = Kind(
     "failed",
     "Failed",
-    "Gelato rejected the order and gave no reason in its event; the order's page and "
-    "Gelato's email say more.",
+    "Gelato rejected the order and gave no reason in its event; open the order to see what "
+    "Gelato says.",
     (
         NextStep(
             "Fix the cause Gelato names; an order that could not be processed is not charged.",

@@ -180,6 +180,11 @@ class OrderEvents(Area):
         with self.engine.connect() as connection:
             return connection.execute(query).scalar_one()
 
+    def any(self) -> bool:
+        """Whether any event has arrived yet; cheap however many have."""
+        with self.engine.connect() as connection:
+            return connection.execute(select(order_events.c.id).limit(1)).first() is not None
+
     def state(self, order_id: str) -> OrderState | None:
         query = select(order_states).where(order_states.c.order_id == order_id)
         return self._first(query, OrderState)

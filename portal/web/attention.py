@@ -117,7 +117,7 @@ def _queue_page(errors=None, notes=None):
         "attention/queue.html",
         queue=queue.queue(store, date.today(), utcnow()),
         kinds=queue.KINDS.values(),
-        no_events_yet=store.events.count() == 0,
+        no_events_yet=not store.events.any(),
         setup_article=queue.SETUP_ARTICLE,
         errors=errors or {},
         notes=notes or {},

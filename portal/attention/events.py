@@ -50,6 +50,8 @@ def receive(store: Store, event: WebhookEvent, payload: str, now: datetime) -> b
     and the queue, all at once; False, changing nothing, if it was stored before."""
     if not event.is_about_an_order:
         raise ValueError(f"{event.event} is not about an order")
+    if store.events.count(event_id=event.id):
+        return False  # a retry of a stored event: answered without waiting for the write lock
     with store.events.transaction() as transaction:
         state = transaction.state(event.order_id, event.order_reference_id, now, by_event=True)
         at, dated_by = _moment(transaction, event, now)

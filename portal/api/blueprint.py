@@ -110,6 +110,8 @@ def refusal(operation: Operation, token: ApiToken, agent: Agent) -> str | None:
 
 @bp.after_request
 def audit_call(response):
+    # Answers name customers and addresses: no shared cache may keep one.
+    response.headers.setdefault("Cache-Control", "no-store")
     token = g.get("api_token")
     if token is None:
         return response

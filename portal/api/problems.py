@@ -76,9 +76,9 @@ KINDS = {
             409,
             "conflict",
             "Not possible in the current state",
-            "The request is valid, but the current state refuses it: the order's status no "
-            "longer allows the action, or a call with the same Idempotency-Key is still being "
-            "processed. detail says why and what to do instead.",
+            "The request is valid, but the current state of what it names refuses it, such as "
+            "an order whose status no longer allows the action. detail says why and what to do "
+            "instead.",
         ),
         Kind(
             413,

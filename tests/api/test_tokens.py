@@ -234,3 +234,16 @@ def test_only_a_keyed_hash_of_the_token_is_stored(app, make_token):
     assert token not in str(rows)
     assert tokens.token_hash(app.config["SECRET_KEY"], token) in str(rows)
     assert tokens.token_hash("another-secret-key", token) not in str(rows)
+
+
+def test_every_api_route_but_the_document_needs_a_token(app, agent_client):
+    """Listed from the app's routes, so a route added later is covered without touching this."""
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api.openapi_document":
+            continue
+        url = re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            answer = agent_client.open(url, method=method)  # signed in: the session is no help
+            assert answer.status_code == 401, (method, url)
+            assert answer.mimetype == "application/problem+json", (method, url)
+            assert "needs a token" in answer.json["detail"]

@@ -1,9 +1,14 @@
 """The per-token rate limit: counted in the database, so every process counts the same calls."""
 
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
 import pytest
+from sqlalchemy import text
 
 from portal import create_app
 from portal.api import tokens
+from portal.store import Store
 
 
 @pytest.fixture
@@ -34,3 +39,41 @@ def test_a_token_over_its_limit_is_told_when_to_call_again(
     # The refusals are audited once per minute, not once per call.
     refusals = app.extensions["store"].audit.list(action=tokens.API_CALL, outcome="refused")
     assert len(refusals) == 1
+
+
+def _count_at_once(store, calls=20):
+    """``calls`` calls of one token in one minute, counted from as many threads at once."""
+    store.upgrade()
+    store.accounts.add("ana", "x", "agent")
+    agent = store.accounts.by_name("ana")
+    now = datetime.now(UTC)
+    token_id = store.tokens.add(
+        agent_id=agent.id, name="t", token_hash="h" * 64, scope="read", now=now, expires_at=None
+    )
+    window = now.replace(second=0, microsecond=0)
+    with ThreadPoolExecutor(max_workers=calls) as pool:
+        counted = list(
+            pool.map(
+                lambda _: store.tokens.count_call(token_id, window_start=window, now=now),
+                range(calls),
+            )
+        )
+    return sorted(counted)
+
+
+def test_simultaneous_calls_are_each_counted_once_on_sqlite(tmp_path):
+    store = Store.from_url(f"sqlite:///{tmp_path / 'count.sqlite3'}")
+    try:
+        assert _count_at_once(store) == list(range(1, 21))
+    finally:
+        store.close()
+
+
+def test_simultaneous_calls_are_each_counted_once_on_postgresql(postgres_url):
+    store = Store.from_url(postgres_url)
+    try:
+        with store.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        assert _count_at_once(store) == list(range(1, 21))
+    finally:
+        store.close()

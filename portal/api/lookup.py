@@ -63,5 +63,5 @@ def lookup(query: models.Lookup):
         matched_by=matched_by,
         count=len(found),
         orders=shown,
-        search_url=url_for("orders.search", q=query.q, _external=True),
+        search_url=url_for("orders.search", order=query.q, _external=True),
     )

@@ -116,7 +116,7 @@ def test_the_lookup_is_sidebar_sized_with_links_back(reader):
     assert order.customer_reply.startswith("I am sorry")
     assert "Check order status" in order.allowed_actions
     assert order.portal_url.endswith(f"/portal/orders/{order.id}/")
-    assert answer.search_url == "http://localhost/portal/orders/?q=NW-1008"
+    assert answer.search_url == "http://localhost/portal/orders/?order=NW-1008"
 
 
 def test_the_lookup_of_a_name_shows_five_orders_at_most(reader, gelato):

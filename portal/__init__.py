@@ -64,7 +64,7 @@ def create_app(
     app.jinja_loader = ChoiceLoader(
         [app.jinja_loader, DictLoader({"frame.html": page_frame_template(config.site_dir)})]
     )
-    from portal import admin, auth, errors, feedback, health, home, security
+    from portal import admin, api, auth, errors, feedback, health, home, security
     from portal.orders import views as order_views
     from portal.requests import views as request_views
 
@@ -80,6 +80,7 @@ def create_app(
     csrf.exempt(feedback.bp)  # JSON from the static site, guarded by its content type and origin
     app.register_blueprint(order_views.bp)
     app.register_blueprint(request_views.bp)
+    api.init_app(app, csrf)
     app.extensions[context.GELATO_KEY] = gelato or _gelato_client(config)
 
     @app.context_processor

@@ -23,6 +23,7 @@ from flask import (
 )
 
 from portal import agents, audit, context
+from portal.api import tokens
 from portal.auth import current_agent, current_agent_name
 from portal.orders import rules
 from portal.requests import drafts
@@ -36,6 +37,7 @@ AUDIT_ACTIONS = {
     **{action.audit_name: action.title for action in rules.ACTIONS if action.audit_name},
     **drafts.AUDIT_ACTIONS,
     **audit.ACCOUNT_ACTIONS,
+    **tokens.AUDIT_ACTIONS,
 }
 
 AUDIT_PAGE_SIZE = 100

@@ -5,9 +5,9 @@ side against one PostgreSQL database. The schema is upgraded by Alembic when the
 migration runs under a database lock, so workers starting together do not race each other.
 
 Queries are grouped by area (``store.accounts``, ``store.audit``, ``store.actions``,
-``store.drafts``, ``store.feedback``), each a plain object testable without Flask. Accounts, the
-audit log and the feedback answer with small frozen rows (``Agent``, ``AuditEntry``,
-``FeedbackEntry``) whose fields are the table's columns.
+``store.drafts``, ``store.feedback``, ``store.tokens``), each a plain object testable without
+Flask. Accounts, the audit log, the feedback and the API tokens answer with small frozen rows
+(``Agent``, ``AuditEntry``, ``FeedbackEntry``, ``ApiToken``) whose fields are the table's columns.
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ from portal.store.audit import AuditEntry, AuditLog
 from portal.store.drafts import Drafts
 from portal.store.feedback import Feedback, FeedbackEntry
 from portal.store.tables import MIGRATIONS, metadata, utcnow
+from portal.store.tokens import ApiToken, ApiTokens
 
 __all__ = [
     "ActionClaim",
     "Agent",
+    "ApiToken",
     "AuditEntry",
     "FeedbackEntry",
     "Store",
@@ -50,6 +52,7 @@ class Store:
         self.actions = OrderActions(engine)
         self.drafts = Drafts(engine)
         self.feedback = Feedback(engine)
+        self.tokens = ApiTokens(engine)
 
     @classmethod
     def from_url(cls, url: str) -> Store:

@@ -11,7 +11,7 @@ STAMP_SITE := site/.built
 # The site also renders facts defined in the portal package (contact details, rules, scenarios).
 SITE_SOURCES := mkdocs.yml $(shell find docs -type f -not -path '*/__pycache__/*') \
 	$(wildcard portal/knowledge.py portal/sources.py portal/orders/rules.py portal/requests/scenarios.py \
-	portal/gelato/assumptions.py)
+	portal/gelato/assumptions.py) $(wildcard portal/api/*.py)
 
 .PHONY: run test lint site bench clean
 

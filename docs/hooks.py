@@ -31,7 +31,8 @@ _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 if _PROJECT_ROOT not in sys.path:
     sys.path.insert(0, _PROJECT_ROOT)
 
-from portal import knowledge, sources  # noqa: E402
+from portal import api, knowledge, sources  # noqa: E402
+from portal.api import problems  # noqa: E402
 from portal.gelato import assumptions  # noqa: E402
 from portal.orders import rules  # noqa: E402
 from portal.requests import scenarios  # noqa: E402
@@ -385,7 +386,58 @@ def _disagreements(here, argument):
     return "\n\n".join(_disagreement(here, d.slug) for d in rules.DISAGREEMENTS)
 
 
+def _api_endpoints(here, argument):
+    """Every operation of the JSON API, from the document the API itself serves."""
+    document = api.document()
+    lines = [
+        "| Method and path | Token | What it does |",
+        "|---|---|---|",
+    ]
+    entries = []
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            name = operation["operationId"]
+            access = "none" if not operation["security"] else operation["description"].split(".")[0]
+            lines.append(
+                f"| [`{method.upper()} {path}`](#{name}) | {access} | {operation['summary']} |"
+            )
+            statuses = ", ".join(
+                f"[{status}](#{problems.KINDS[int(status)].slug})"
+                for status in operation["responses"]
+                if status != "200"
+            )
+            parameters = [
+                f"`{p['name']}` ({p['in']}{', required' if p['required'] else ''})"
+                + (f": {p['description']}" if p.get("description") else "")
+                for p in operation.get("parameters", [])
+            ]
+            entries += [
+                "",
+                f"### `{method.upper()} {path}` {{ #{name} }}",
+                "",
+                operation["summary"] + " " + operation["description"],
+            ]
+            if parameters:
+                entries += ["", "Parameters: " + "; ".join(parameters) + "."]
+            entries += [
+                "",
+                f"Answers 200 with JSON{'; or a problem: ' + statuses if statuses else ''}.",
+            ]
+    return "\n".join([*lines, *entries])
+
+
+def _api_problems(here, argument):
+    """What each error status of the API means: the table every problem's ``type`` leads to."""
+    lines = ["| Status | Title | What it means |", "|---|---|---|"]
+    for kind in problems.KINDS.values():
+        anchor = f'<span id="{kind.slug}">{kind.status}</span>'
+        lines.append(f"| {anchor} | {kind.title} | {kind.meaning} |")
+    return "\n".join(lines)
+
+
 BLOCKS = {
+    "api-endpoints": _api_endpoints,
+    "api-problems": _api_problems,
     "contact-details": _contact_details,
     "audience-source": _audience_source,
     "setup-recommendations": _setup_recommendations,

@@ -64,7 +64,7 @@ def create_app(
     app.jinja_loader = ChoiceLoader(
         [app.jinja_loader, DictLoader({"frame.html": page_frame_template(config.site_dir)})]
     )
-    from portal import admin, auth, errors, feedback, health, home, security
+    from portal import admin, api, auth, errors, feedback, health, home, security
     from portal.orders import views as order_views
     from portal.requests import views as request_views
     from portal.web import attention, webhooks
@@ -81,6 +81,7 @@ def create_app(
     csrf.exempt(feedback.bp)  # JSON from the static site, guarded by its content type and origin
     app.register_blueprint(order_views.bp)
     app.register_blueprint(request_views.bp)
+    api.init_app(app, csrf)
     app.register_blueprint(attention.bp)
     app.register_blueprint(webhooks.bp)
     csrf.exempt(webhooks.bp)  # Gelato's calls, guarded by the shared secret instead

@@ -23,6 +23,7 @@ from flask import (
 )
 
 from portal import agents, audit, context
+from portal.api import tokens
 from portal.attention import queue
 from portal.auth import current_agent, current_agent_name
 from portal.orders import rules
@@ -38,6 +39,7 @@ AUDIT_ACTIONS = {
     **drafts.AUDIT_ACTIONS,
     **queue.AUDIT_ACTIONS,
     **audit.ACCOUNT_ACTIONS,
+    **tokens.AUDIT_ACTIONS,
 }
 
 AUDIT_PAGE_SIZE = 100

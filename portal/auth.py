@@ -43,6 +43,9 @@ bp = Blueprint("auth", __name__, url_prefix="/portal")
 #: Reachable without signing in, under the otherwise guarded prefixes.
 PUBLIC_ENDPOINTS = {"auth.sign_in", "static", "feedback.record", "webhooks.receive"}
 GUARDED_PREFIXES = ("/portal/", "/api/")
+#: Authenticated by a personal API token on every call (``portal.api.blueprint``), never by the
+#: session cookie: a cookie the browser sends by itself must not authorise an API write.
+API_PREFIX = "/api/v1/"
 # Re-signing the cookie on every request would only churn it; a minute's precision is plenty.
 SEEN_AT_PRECISION_SECONDS = 60
 
@@ -88,6 +91,8 @@ def init_app(app: Flask) -> None:
 def _require_agent():
     g.agent = None
     if not request.path.startswith(GUARDED_PREFIXES) or request.endpoint == "static":
+        return None
+    if request.path.startswith(API_PREFIX):
         return None
     config = context.config()
     store = context.store()

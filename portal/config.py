@@ -170,6 +170,12 @@ SETTINGS = (
         "email they grow by a third, and most mail services refuse messages over 25 MB.",
     ),
     Setting("REQUEST_MAX_FILES", "10", "The most files one support request holds."),
+    Setting(
+        "API_CALLS_PER_MINUTE",
+        "120",
+        "The most calls one API token may make in a minute, counted in the database across "
+        "every process; further calls are answered 429 with Retry-After until the minute ends.",
+    ),
 )
 
 
@@ -209,6 +215,7 @@ class Config:
     request_file_max_mb: int
     request_files_total_mb: int
     request_max_files: int
+    api_calls_per_minute: int = 120
 
     @property
     def mode(self) -> str:
@@ -315,6 +322,7 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
     request_file_max_mb = whole_number("REQUEST_FILE_MAX_MB")
     request_files_total_mb = whole_number("REQUEST_FILES_TOTAL_MB")
     request_max_files = whole_number("REQUEST_MAX_FILES")
+    api_calls_per_minute = whole_number("API_CALLS_PER_MINUTE")
 
     smtp = None
     if get("SMTP_URL"):
@@ -365,6 +373,7 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
         request_file_max_mb=request_file_max_mb,
         request_files_total_mb=request_files_total_mb,
         request_max_files=request_max_files,
+        api_calls_per_minute=api_calls_per_minute,
     )
 
 

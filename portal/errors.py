@@ -3,7 +3,8 @@
 An unexpected error gets a short reference id, shown to the agent and written in the log line
 that holds the traceback, so a report of "error 3F9A0C1B" leads straight to its cause. The
 configured secrets are blanked out of that log line: an exception's message may quote anything.
-Paths that answer JSON (``/api/``, ``/healthz``) get their errors as JSON. A page missing outside
+Paths that answer JSON (``/api/``, ``/healthz``) get their errors as JSON; the API's
+(``/api/v1/``) as problem details (``portal.api.problems``). A page missing outside
 the portal gets the knowledge base's own 404 page.
 """
 
@@ -19,6 +20,8 @@ from markupsafe import escape
 from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
 
 from portal import context
+from portal.api import PREFIX as API_PREFIX
+from portal.api import problems
 from portal.config import Config
 
 log = logging.getLogger("portal.errors")
@@ -45,6 +48,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(error):
+        if _is_api():
+            return problems.response(404, "Nothing is at this path: see /api/v1/openapi.json.")
         if request.path.startswith("/portal/"):
             return _page("portal/not_found.html", 404)
         return site_404, 404, {"Content-Type": "text/html; charset=utf-8"}
@@ -52,6 +57,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def server_error(error):
         reference = g.get("error_reference") or secrets.token_hex(4).upper()
+        if _is_api():
+            return problems.response(500, "Something went wrong on our side.", reference=reference)
         if _wants_json():
             return jsonify(error="Something went wrong.", reference=reference), 500
         return _page("errors/500.html", 500, reference=reference)
@@ -59,6 +66,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(403)
     def forbidden(error):
         detail = error.description if error.description != Forbidden.description else None
+        if _is_api():
+            return problems.response(403, detail or "Admins only.")
         if _wants_json():
             return jsonify(error=detail or "Admins only."), 403
         return _page("errors/403.html", 403, detail=detail)
@@ -66,6 +75,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(error):
         limit = config.max_upload_mb
+        if _is_api():
+            return problems.response(413, f"The request is larger than {limit} MB.")
         if _wants_json():
             return jsonify(error=f"The request is larger than {limit} MB."), 413
         return _page("errors/413.html", 413, limit_mb=limit)
@@ -80,10 +91,17 @@ def init_app(app: Flask) -> None:
     def other_http_error(error):
         # Keep what the status needs said in headers, such as a 405's Allow.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        if _is_api() and error.code in problems.KINDS:
+            return problems.response(error.code, error.description, headers=dict(headers))
         if _wants_json():
             return jsonify(error=error.description), error.code, headers
         body, status = _page("errors/http.html", error.code, error=error)[:2]
         return body, status, headers
+
+
+def _is_api() -> bool:
+    """The JSON API answers every error as application/problem+json."""
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
 
 
 def _wants_json() -> bool:

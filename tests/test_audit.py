@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from portal import admin, audit, context
+from portal.api import tokens
 from portal.attention import queue
 from portal.auth import current_agent_name
 from portal.orders import rules
@@ -141,6 +142,7 @@ def test_every_action_that_can_be_recorded_has_a_label():
         *drafts.AUDIT_ACTIONS,
         *queue.AUDIT_ACTIONS,
         *audit.ACCOUNT_ACTIONS,
+        *tokens.AUDIT_ACTIONS,
     ]
     assert len(set(recordable)) == len(recordable), "two parts of the portal use one name"
     assert set(admin.AUDIT_ACTIONS) == set(recordable)

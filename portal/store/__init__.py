@@ -5,10 +5,11 @@ side against one PostgreSQL database. The schema is upgraded by Alembic when the
 migration runs under a database lock, so workers starting together do not race each other.
 
 Queries are grouped by area (``store.accounts``, ``store.audit``, ``store.actions``,
-``store.drafts``, ``store.feedback``, ``store.events``, ``store.attention``), each a plain object
-testable without Flask. Accounts, the audit log, the feedback, Gelato's webhook events and the
-queue answer with small frozen rows (``Agent``, ``AuditEntry``, ``FeedbackEntry``, ``StoredEvent``,
-``OrderState``, ``AttentionEntry``) whose fields are the table's columns.
+``store.drafts``, ``store.feedback``, ``store.tokens``, ``store.events``, ``store.attention``),
+each a plain object testable without Flask. Accounts, the audit log, the feedback, the API tokens,
+Gelato's webhook events and the queue answer with small frozen rows (``Agent``, ``AuditEntry``,
+``FeedbackEntry``, ``ApiToken``, ``StoredEvent``, ``OrderState``, ``AttentionEntry``) whose
+fields are the table's columns.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from portal.store.drafts import Drafts
 from portal.store.events import OrderEvents, OrderState, StoredEvent
 from portal.store.feedback import Feedback, FeedbackEntry
 from portal.store.tables import MIGRATIONS, metadata, utcnow
+from portal.store.tokens import ApiToken, ApiTokens
 
 __all__ = [
     "ActionClaim",
     "Agent",
+    "ApiToken",
     "AttentionEntry",
     "AuditEntry",
     "FeedbackEntry",
@@ -56,6 +59,7 @@ class Store:
         self.actions = OrderActions(engine)
         self.drafts = Drafts(engine)
         self.feedback = Feedback(engine)
+        self.tokens = ApiTokens(engine)
         self.events = OrderEvents(engine)
         self.attention = Attention(engine)
 

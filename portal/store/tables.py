@@ -135,6 +135,33 @@ request_attachments = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# Personal API tokens. Only a keyed hash of each token is kept (``portal.api.tokens``): the
+# token itself is shown once, when it is made, and is nowhere to be read afterwards.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agent_id", Integer, ForeignKey("agents.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    # read | act
+    Column("scope", String(10), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Calls per token and minute, for the API's rate limit. In the database rather than in memory, so
+# that every process counts the same calls; a token keeps only its current minute's row.
+api_call_counts = Table(
+    "api_call_counts",
+    metadata,
+    Column("token_id", Integer, ForeignKey("api_tokens.id"), primary_key=True),
+    Column("window_start", DateTime(timezone=True), primary_key=True),
+    Column("calls", Integer, nullable=False),
+)
+
 # Gelato's webhook events, each stored once: ``event_id`` is Gelato's own id, which its retries
 # repeat. ``id`` counts arrivals. ``occurred_at`` is when the change happened, and ``dated_by``
 # says how that is known: the event's ``created``, the item events of the same status, or its

@@ -6,7 +6,8 @@ team name a header and generates its value, which the help center holds as
 a call without it gets the same short 403 whether the header is missing, wrong, or the receiver is
 switched off, and nothing of it is stored or logged. An event is answered 200 as soon as it is
 stored (Gelato counts any 2xx as received), 200 again when Gelato repeats it, and 400 with what is
-wrong, storing nothing, when it cannot be read. Errors are ``application/problem+json`` (RFC 9457).
+wrong, storing nothing, when it cannot be read. Errors are ``application/problem+json`` (RFC 9457)
+in the JSON API's shape, each ``type`` leading to the receiver's answers in the setup article.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from flask import Blueprint, Response, request
 from sqlalchemy.exc import OperationalError
 
 from portal import context
-from portal.attention import events
+from portal.api.problems import MEDIA_TYPE, FieldError, Problem
+from portal.attention import events, queue
 from portal.gelato.assumptions import WEBHOOK_RETRY_DELAY, WEBHOOK_SECRET_HEADER
 from portal.gelato.webhooks import MalformedEvent, read_event
 from portal.store import utcnow
@@ -37,7 +39,9 @@ MAX_EVENT_BYTES = 512 * 1024
 def receive():
     if not _authentic(request.headers.get(WEBHOOK_SECRET_HEADER, "")):
         log.warning("Webhook call refused: no valid secret (from %s)", request.remote_addr)
-        return problem(403, "Forbidden")
+        # RFC 9457's blank type: the status says all there is to say.
+        body = {"type": "about:blank", "title": "Forbidden", "status": 403}
+        return Response(json.dumps(body), 403, mimetype=MEDIA_TYPE)
     if (request.content_length or 0) > MAX_EVENT_BYTES:
         return problem(413, "Event too large", f"An event is at most {MAX_EVENT_BYTES} bytes.")
     body = request.get_data(cache=False)
@@ -48,7 +52,7 @@ def receive():
             400,
             "Not a webhook event",
             "The body is not JSON. Gelato sends each event as one JSON object.",
-            errors=[{"pointer": "", "detail": "The body must be JSON."}],
+            errors=[FieldError(location="body", field="body", message="The body must be JSON.")],
         )
     try:
         event = read_event(data)
@@ -58,7 +62,8 @@ def receive():
             "Not a webhook event",
             "The event lacks fields this help center needs, or has them in another form.",
             errors=[
-                {"pointer": f"#{field}", "detail": text} for field, text in error.problems.items()
+                FieldError(location="body", field=field.lstrip("/") or "body", message=text)
+                for field, text in error.problems.items()
             ],
         )
     if not event.is_about_an_order:
@@ -86,13 +91,18 @@ def _authentic(given: str) -> bool:
     return hmac.compare_digest(expected, received)
 
 
-def problem(status: int, title: str, detail: str | None = None, **extensions) -> Response:
-    """An RFC 9457 problem document."""
-    body = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    body.update(extensions)
-    return Response(json.dumps(body), status, mimetype="application/problem+json")
+def problem(
+    status: int, title: str, detail: str, errors: list[FieldError] | None = None
+) -> Response:
+    """An RFC 9457 problem document, its type the article's table of the receiver's answers."""
+    body = Problem(
+        type=f"{queue.SETUP_ARTICLE.url}#what-the-help-center-answers",
+        title=title,
+        status=status,
+        detail=detail,
+        errors=errors or [],
+    )
+    return Response(body.model_dump_json(exclude_none=True), status, mimetype=MEDIA_TYPE)
 
 
 def _answer(**body) -> Response:

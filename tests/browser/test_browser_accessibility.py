@@ -40,6 +40,7 @@ PORTAL_PAGES = {
     "admin audit": "/portal/admin/audit",
     "admin agents": "/portal/admin/agents",
     "admin feedback": "/portal/admin/feedback",
+    "api tokens": "/portal/account/tokens/",
     "portal 404": "/portal/no-such-page",
 }
 

@@ -1,14 +1,14 @@
 """Gelato's webhook events, what they say about each order now, and the "needs attention" queue.
 
-Revision ID: 0005_order_events
-Revises: 0004
+Revision ID: order_events_1
+Revises: api_tokens_1
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_order_events"
-down_revision = "0004"
+revision = "order_events_1"
+down_revision = "api_tokens_1"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,105 @@
+"""The OpenAPI document: public, OpenAPI 3.1, every route in it, and every error status it names
+explained in the knowledge base's API reference. Then schemathesis generates calls to every
+operation from the document and checks every answer against it: no 5xx, bodies, statuses, content
+types and headers as documented."""
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+
+from portal.api import PREFIX, api, problems
+from portal.api.models import LookupAnswer
+
+ARTICLE = Path(__file__).parents[2] / "docs" / "integrations" / "helpdesk-sidebar.md"
+
+
+def test_the_document_is_public_and_openapi_3_1(client):
+    answer = client.get("/api/v1/openapi.json")
+    assert answer.status_code == 200
+    document = answer.json
+    assert document["openapi"] == "3.1.0"
+    assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+
+
+def test_every_api_route_is_in_the_document(app):
+    routes = {
+        (method, re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule))
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(PREFIX + "/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    documented = {
+        (method.upper(), path) for path, ops in api.document()["paths"].items() for method in ops
+    }
+    assert routes == documented
+
+
+def test_every_error_status_is_explained_once_in_the_reference(client):
+    document = api.document()
+    used = {
+        int(s) for op in document["paths"].values() for o in op.values() for s in o["responses"]
+    }
+    assert used - {200} <= set(problems.KINDS)
+    page = Path(client.application.config["HELP_CENTER"].site_dir) / "reference/api/index.html"
+    html = page.read_text()
+    for kind in problems.KINDS.values():
+        assert html.count(f'id="{kind.slug}"') == 1, kind.slug
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert f'id="{operation["operationId"]}"' in html, (method, path)
+
+
+def test_the_helpdesk_articles_sample_answer_is_a_real_answer():
+    sample = re.search(r"```json\n(.+?)\n```", ARTICLE.read_text(), re.DOTALL).group(1)
+    answer = LookupAnswer.model_validate(json.loads(sample))
+    assert answer.orders[0].reference == "NW-1008"
+
+
+# Generated calls
+
+#: Every operation by method and path, read from the declarations (no app needed to list them),
+#: with inputs that fit the document, and, where it takes any, inputs that do not.
+OPERATIONS = [
+    (method.upper(), path, mode)
+    for path, operations in api.document()["paths"].items()
+    for method, operation in operations.items()
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    if mode == GenerationMode.POSITIVE or operation.get("parameters")
+]
+
+
+@pytest.fixture
+def schema(app, make_token):
+    """The document the app serves, and the header of an admin's act token, so every operation
+    is reached past its checks; the rate limit is raised out of the way."""
+    app.config["HELP_CENTER"] = replace(app.config["HELP_CENTER"], api_calls_per_minute=10**6)
+    token = make_token("lead", role="admin", scope="act")
+    loaded = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    return loaded, {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "mode"), OPERATIONS, ids=[f"{m} {p} {mode}" for m, p, mode in OPERATIONS]
+)
+def test_generated_calls_get_documented_answers(schema, method, path, mode):
+    loaded, headers = schema
+    operation = loaded[path][method]
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=30,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    def answers_as_documented(case):
+        case.call_and_validate(headers=headers)
+
+    answers_as_documented()

@@ -178,3 +178,12 @@ def test_refusal_reasons_show_as_typed_in_a_page():
     for status in rules.STATUSES.values():
         for refusal in status.refusals.values():
             assert not set(refusal.reason) & set("&<>\"'"), refusal.reason
+
+
+@pytest.mark.parametrize("action", rules.ACTIONS, ids=lambda a: a.slug)
+def test_every_action_carries_its_own_facts(action):
+    assert action.icon.startswith("material-")
+    # An action either has a form of its own or is answered on the order's page.
+    assert bool(action.endpoint) != bool(action.anchor)
+    assert (action.audit_name is None) == (action.endpoint is None)
+    assert action.places_order or not action.replaces_original

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from portal.gelato.models import Address
+
 #: Field name (as the forms and Gelato's JSON use it, snake_case here) -> (label, max length).
 FIELDS = {
     "first_name": ("First name", 25),
@@ -115,3 +117,44 @@ def address_errors(address: Mapping[str, str]) -> dict[str, str]:
                     f"(this line has {latin} Latin letters; at most {MAX_LATIN_IN_LOCAL_SCRIPT})."
                 )
     return errors
+
+
+def problems_with(
+    address: Mapping[str, str], *, fixed_country: str | None = None
+) -> dict[str, str]:
+    """``address_errors``, and for a corrected copy of an order (``fixed_country``) the one rule
+    of its own: the parcel still goes to the same country."""
+    problems = address_errors(address)
+    if fixed_country and address.get("country") != fixed_country:
+        problems["country"] = (
+            f"The country cannot change ({fixed_country}). A parcel to another country needs a "
+            "new order: place a reorder instead."
+        )
+    return problems
+
+
+def to_address(address: Mapping[str, str], original: Address | None = None) -> Address:
+    """The cleaned fields as the address to send; Gelato's own fields of ``original`` (such as
+    Brazil's company ids), which no form shows, carried over."""
+    return Address(
+        first_name=address["first_name"],
+        last_name=address["last_name"],
+        address_line1=address["address_line1"],
+        city=address["city"],
+        post_code=address["post_code"],
+        country=address["country"],
+        email=address["email"],
+        address_line2=address["address_line2"] or None,
+        company_name=address["company_name"] or None,
+        state=address["state"] or None,
+        phone=address["phone"] or None,
+        federal_tax_id=address["federal_tax_id"] or None,
+        is_business=original.is_business if original else None,
+        state_tax_id=original.state_tax_id if original else None,
+        registration_state_code=original.registration_state_code if original else None,
+    )
+
+
+def fields_of(address: Address | None) -> dict[str, str]:
+    """An address as the form's fields, to start editing from."""
+    return {name: (getattr(address, name) or "") if address else "" for name in FIELDS}

@@ -19,14 +19,16 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from portal.knowledge import (
+    ADDRESS_PROBLEM_ARTICLE,
+    CONTACT,
     DAMAGE_REPORT_WINDOW_DAYS,
     DAMAGE_REPORT_WINDOW_SOURCES,
+    DAMAGED_PRODUCT_ARTICLE,
     ON_HOLD_OR_FAILED,
     STATUS_GLOSSARY,
     WHERE_IS_MY_ORDER,
     Article,
 )
-from portal.requests.scenarios import ADDRESS_PROBLEM, DAMAGED_PRODUCT, SOMETHING_ELSE
 from portal.sources import (
     A4_CANCEL,
     API_CANCEL,
@@ -57,7 +59,8 @@ from portal.sources import (
 
 @dataclass(frozen=True)
 class Action:
-    """A self-service action an agent can take on an order."""
+    """A self-service action an agent can take on an order, with everything the pages, the audit
+    log and the knowledge base need to know about it."""
 
     slug: str
     #: The column heading of the status overview: one or two words.
@@ -65,8 +68,22 @@ class Action:
     summary: str
     #: The article that explains it; its title is the action's title.
     article: Article
+    #: The Material icon of its card in the knowledge base.
+    icon: str
     #: What the audit log calls it; None for an action that only reads and so records nothing.
     audit_name: str | None = None
+    #: The portal's view (its Flask endpoint) of this action's form for one order; None for an
+    #: action that only reads, which the order's page answers itself.
+    endpoint: str | None = None
+    #: Where on the order's page a reading action is answered (the id of its section).
+    anchor: str = ""
+    #: It places a new order, charged like any order.
+    places_order: bool = False
+    #: It cancels the order and places a corrected copy, since Gelato's API edits no placed
+    #: order; the copy goes to the same country.
+    replaces_original: bool = False
+    #: The agent types the new order's address (a method change keeps the address as it is).
+    edits_address: bool = False
 
     @property
     def title(self) -> str:
@@ -83,40 +100,59 @@ CHECK_STATUS = Action(
     "Check status",
     "Where an order is now, and when it should arrive.",
     Article("actions/check-status.md", "Check order status"),
+    icon="material-clipboard-search-outline",
+    anchor="reply",
 )
 CHECK_TRACKING = Action(
     "check-tracking",
     "Tracking",
     "How an order ships, and the link that follows its parcel.",
     Article("actions/check-tracking.md", "Check shipping method and tracking link"),
+    icon="material-truck-delivery-outline",
+    anchor="shipping",
 )
 CHANGE_ADDRESS = Action(
     "change-address",
     "Address",
     "Correct where an order goes, before it goes to print.",
     Article("actions/change-address.md", "Change the shipping address"),
+    icon="material-map-marker-radius-outline",
     audit_name="change_address",
+    endpoint="orders.change_address",
+    places_order=True,
+    replaces_original=True,
+    edits_address=True,
 )
 CHANGE_SHIPPING_METHOD = Action(
     "change-shipping-method",
     "Shipping method",
     "Switch between economy and express, before the order goes to print.",
     Article("actions/change-shipping-method.md", "Change the shipping method"),
+    icon="material-truck-fast-outline",
     audit_name="change_shipping",
+    endpoint="orders.change_shipping_method",
+    places_order=True,
+    replaces_original=True,
 )
 CANCEL_ORDER = Action(
     "cancel-order",
     "Cancel",
     "Stop an order before production starts.",
     Article("actions/cancel-order.md", "Cancel an order"),
+    icon="material-cancel",
     audit_name="cancel",
+    endpoint="orders.cancel",
 )
 REORDER = Action(
     "reorder",
     "Reorder",
     "Send the same items again: after damage, a failed delivery or a failed order.",
     Article("actions/reorder.md", "Place a reorder"),
+    icon="material-repeat",
     audit_name="reorder",
+    endpoint="orders.reorder",
+    places_order=True,
+    edits_address=True,
 )
 
 #: Every action, in the order an agent usually needs them.
@@ -317,7 +353,7 @@ _PRINTED_ADDRESS = Refusal(
     "If Gelato's shipping team asked you to correct this address, do it from the link in their "
     "email even now, and contact Gelato Support if the Dashboard refuses. Otherwise the only "
     "self-service remedy is a reorder to the right address, charged as a new order.",
-    ADDRESS_PROBLEM.article,
+    ADDRESS_PROBLEM_ARTICLE,
     reason_sources=(HC_CHANGE_ADDRESS,),
     next_step_sources=(HC_CHANGE_ADDRESS, GUIDE_CURRENT, HC_REORDER),
 )
@@ -450,7 +486,7 @@ _STATUSES = (
                 "Let it complete; if it arrives damaged or defective, report it. If the customer "
                 "no longer wants it, contact Gelato Support with the order number: once it is "
                 "printed and until it ships, Gelato can still discard it and stop the shipment.",
-                DAMAGED_PRODUCT.article,
+                DAMAGED_PRODUCT_ARTICLE,
                 reason_sources=(API_STATUSES, API_CANCEL, HC_CHANGE_OR_CANCEL, A4_CANCEL),
                 next_step_sources=(HC_REPORT_PROBLEM, HC_CANCEL_EARLIER),
             ),
@@ -471,7 +507,7 @@ _STATUSES = (
                 "Contact Gelato Support with the order number before it ships: as documented by "
                 "Gelato, it can discard the print and stop the shipment. You still pay for the "
                 "printing, but get the shipping fee back.",
-                SOMETHING_ELSE.article,
+                CONTACT,
                 reason_sources=(API_CANCEL, HC_CANCEL_EARLIER),
                 next_step_sources=(HC_CANCEL_EARLIER,),
             ),
@@ -511,7 +547,7 @@ _STATUSES = (
                 "The carrier reports the order delivered.",
                 f"If it arrived damaged or defective, report it within "
                 f"{DAMAGE_REPORT_WINDOW_DAYS} days of delivery.",
-                DAMAGED_PRODUCT.article,
+                DAMAGED_PRODUCT_ARTICLE,
                 reason_sources=(API_STATUSES,),
                 next_step_sources=DAMAGE_REPORT_WINDOW_SOURCES,
             ),
@@ -537,7 +573,7 @@ _STATUSES = (
             ),
         ),
         handed_to_carrier=True,
-        see=ADDRESS_PROBLEM.article,
+        see=ADDRESS_PROBLEM_ARTICLE,
         sources=(API_STATUSES,),
     ),
     Status(

@@ -19,6 +19,9 @@ STALE_CLAIM = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class ActionClaim:
+    """What taking a form's key came to: whether this request may act, and how far an earlier
+    attempt with the same key got."""
+
     won: bool
     state: str
     step: str
@@ -67,9 +70,23 @@ class OrderActions(Area):
                     return ActionClaim(True, "running", found.step, None, previous)
         return ActionClaim(False, found.state, found.step, found.result_order_id, found.state)
 
-    def update(self, key: str, **values) -> None:
-        values.setdefault("updated_at", utcnow())
+    def record_step(self, key: str, step: str) -> None:
+        """The action got as far as ``step`` (e.g. the original order is canceled)."""
+        self._set(key, step=step)
+
+    def finish(self, key: str, result_order_id: str) -> None:
+        """The order is placed: the key answers with it from now on."""
+        self._set(key, state="done", result_order_id=result_order_id)
+
+    def give_up(self, key: str, *, unconfirmed: bool) -> None:
+        """The attempt ended without an order: ``failed`` when Gelato refused, ``uncertain`` when
+        it may have landed. Either way the key may be taken again."""
+        self._set(key, state="uncertain" if unconfirmed else "failed")
+
+    def _set(self, key: str, **values) -> None:
         with self.engine.begin() as connection:
             connection.execute(
-                update(order_actions).where(order_actions.c.key == key).values(**values)
+                update(order_actions)
+                .where(order_actions.c.key == key)
+                .values(**values, updated_at=utcnow())
             )

@@ -5,7 +5,7 @@ the fixtures of ``tests/conftest.py``."""
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-from portal.orders import service
+from portal.orders import placing
 
 
 def form_fields(html):
@@ -38,17 +38,17 @@ def reorder_at_once(gelato, store, original, *, key, times=20):
 
     def submit(_):
         try:
-            placed = service.place_once(
+            placed = placing.place_once(
                 gelato,
                 store,
                 key=key,
-                action=service.REORDER,
+                action=placing.REORDER,
                 original=original,
                 address=original.shipping_address,
                 shipment_method_uid=None,
                 actor="t",
             )
-        except service.ActionInProgress:
+        except placing.ActionInProgress:
             return None
         return placed.order.id
 

@@ -9,7 +9,7 @@ Flask: the web layer reads its form into a ``Submission``, calls ``take_step`` a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from portal.gelato import errors
@@ -25,14 +25,13 @@ REVIEW = "review"
 CONFIRM = "confirm"
 BACK = "back"
 
-#: The page a step ends on: the portal cannot do it now, the form, the review, the new order.
+#: The page a step ends on: the portal cannot do it now, a replacement of this order is owed
+#: (finish that first), the form, the review, the new order.
 CLOSED = "closed"
+OWED = "owed"
 EDIT = "edit"
 REVIEWING = "reviewing"
 PLACED = "placed"
-
-#: Records one audit entry: ``record(audit_name, outcome, **fields)``, in the agent's name.
-Recorder = Callable[..., object]
 
 
 class ChangeOptions:
@@ -89,30 +88,22 @@ class Step:
     #: What the review compares with the order as it is.
     new_address: Address | None = None
     method: QuotedShipmentMethod | None = None
-    #: Why Gelato (or another request holding the form) did not let it happen.
-    error: errors.GelatoError | placing.ActionInProgress | None = None
+    #: Why Gelato (or another request or form) did not let it happen.
+    error: Exception | None = None
     #: The original is canceled but its replacement is not placed yet.
     original_canceled: bool = False
     placed: placing.Placed | None = None
+    #: Replacements of this order still owed.
+    owed: tuple[placing.Owed, ...] = ()
 
     @property
     def http_status(self) -> int:
         return self.error.http_status if self.error else 200
 
     @property
-    def message(self) -> str:
-        """What placing came to, in one sentence."""
-        if self.placed is None:
-            return ""
-        new = self.placed.order.order_reference_id
-        if self.placed.repeated:
-            return f"This form had already placed order {new}; nothing new was placed."
-        if self.action.replaces_original:
-            return (
-                f"Gelato canceled order {self.order.order_reference_id} and accepted its "
-                f"replacement {new}, with the corrected details."
-            )
-        return f"Gelato accepted the reorder {new} of order {self.order.order_reference_id}."
+    def key(self) -> str:
+        """The key of this form's own owed replacement, once it canceled the original."""
+        return self.error.key if isinstance(self.error, placing.PartlyDone) else ""
 
 
 def take_step(
@@ -123,15 +114,33 @@ def take_step(
     order: Order,
     submission: Submission | None,
     actor: str,
-    record: Recorder,
+    record: placing.Recorder,
 ) -> Step:
     """Check what was sent and go one step on: back to the form with each problem beside its
     field, on to the review, or, confirmed, place the order. ``submission`` is None when the
-    form is only being shown."""
+    form is only being shown.
+
+    A form confirmed again after it began (the original canceled, a create unconfirmed) is
+    finished whatever the order's status is now: its own cancel is why the rules would refuse.
+    """
     options = ChangeOptions(action, order)
-    page = {"action": action, "order": order, "options": options}
-    if not options.portal:
-        return Step(CLOSED, **page)
+    resuming = (
+        submission is not None
+        and submission.asked == CONFIRM
+        and placing.begun(store, submission.key)
+    )
+    owed = placing.owed_replacements(store, order_id=order.id)
+    page = {
+        "action": action,
+        "order": order,
+        "options": options,
+        "owed": owed,
+    }
+    if not resuming:
+        if owed and action.replaces_original:
+            return Step(OWED, **page)
+        if not options.portal:
+            return Step(CLOSED, **page)
 
     address, problems, new_address = None, {}, None
     if submission is not None:
@@ -158,48 +167,45 @@ def take_step(
     review = {**page, "new_address": new_address, "method": method}
     if submission.asked != CONFIRM:
         return Step(REVIEWING, **review)
-    if not submission.understood_charge:
+    if not resuming and not submission.understood_charge:
         problems = {"understood_charge": "Tick this to confirm you know the new order is charged."}
         return Step(REVIEWING, **review, problems=problems)
-    return _place(client, store, submission.key, review, actor=actor, record=record)
+    return _place(client, store, submission, review, actor=actor, record=record)
 
 
 def _place(
-    client: GelatoClient, store: Store, key: str, review: dict, *, actor: str, record: Recorder
+    client: GelatoClient,
+    store: Store,
+    submission: Submission,
+    review: dict,
+    *,
+    actor: str,
+    record: placing.Recorder,
 ) -> Step:
-    action, order = review["action"], review["order"]
-    kind = placing.REPLACE if action.replaces_original else placing.REORDER
-    address, method_uid = review["new_address"], review["method"].shipment_method_uid
-    asked = {
-        "action": kind,
-        "shippingAddress": address.to_create_json(),
-        "shipmentMethodUid": method_uid,
-        "idempotencyKey": key,
-    }
-    audit = {"order_id": order.id, "order_reference": order.order_reference_id, "request": asked}
+    method = review["method"]
     try:
         placed = placing.place_once(
             client,
             store,
-            key=key,
-            action=kind,
-            original=order,
-            address=address,
-            shipment_method_uid=method_uid,
+            key=submission.key,
+            action=review["action"],
+            original=review["order"],
+            address=review["new_address"],
+            shipment_method_uid=method.shipment_method_uid,
+            shipment_method_name=method.name,
             actor=actor,
+            record=record,
         )
-    except placing.ActionInProgress as busy:
-        return Step(REVIEWING, **review, error=busy)
     except placing.PartlyDone as partly:
-        record(action.audit_name, "failed", gelato_answer=partly.cause, **audit)
-        return Step(REVIEWING, **review, error=partly.cause, original_canceled=True)
-    except errors.GelatoError as error:
-        record(action.audit_name, error.audit_outcome, gelato_answer=error, **audit)
-        return Step(REVIEWING, **review, error=error)
-    if not placed.repeated:
-        answer = {"newOrderId": placed.order.id, "originalCanceled": placed.original_canceled}
-        record(action.audit_name, "succeeded", gelato_answer=answer, **audit)
-    return Step(PLACED, **review, placed=placed)
+        return Step(REVIEWING, **_owed_now(store, review), error=partly, original_canceled=True)
+    except (placing.ActionInProgress, placing.ChangeUnderWay, errors.GelatoError) as error:
+        # A cancel sent without an answer leaves a replacement owed too.
+        return Step(REVIEWING, **_owed_now(store, review), error=error)
+    return Step(PLACED, **{**review, "owed": ()}, placed=placed)
+
+
+def _owed_now(store: Store, review: dict) -> dict:
+    return {**review, "owed": placing.owed_replacements(store, order_id=review["order"].id)}
 
 
 def _offered(

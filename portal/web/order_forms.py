@@ -78,3 +78,9 @@ class PlaceOrderForm(AddressForm):
 
 class ConfirmForm(FlaskForm):
     """A confirmation button and its CSRF token; nothing else to type."""
+
+
+class ResumeForm(FlaskForm):
+    """One click that finishes an owed replacement: the key of the action it finishes."""
+
+    key = HiddenField()

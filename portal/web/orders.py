@@ -13,11 +13,11 @@ from portal.context import gelato, record_action, store
 from portal.gelato import errors
 from portal.gelato.models import Order
 from portal.knowledge import WHERE_IS_MY_ORDER
-from portal.orders import rules, service, wizard
+from portal.orders import placing, rules, service, wizard
 from portal.orders.delivery import delivery_verdict, expected_window
 from portal.requests.scenarios import DELIVERY_PROBLEM
 from portal.requests.views import draft_to_return_to
-from portal.web.order_forms import ConfirmForm, PlaceOrderForm
+from portal.web.order_forms import ConfirmForm, PlaceOrderForm, ResumeForm
 
 bp = Blueprint("orders", __name__, url_prefix="/portal")
 
@@ -76,6 +76,7 @@ def order_page(order_id):
         ],
         where_is_my_order=WHERE_IS_MY_ORDER,
         delivery_problem=DELIVERY_PROBLEM,
+        owed=placing.owed_replacements(store(), order_id=order.id),
     )
 
 
@@ -136,6 +137,37 @@ def reorder(order_id):
     return _place_order_page(order_id, rules.REORDER)
 
 
+@bp.route("/orders/<order_id>/replacement", methods=["GET", "POST"])
+def replacement(order_id):
+    """The replacement owed on this order, and the one click that places it (``placing.resume``)
+    with what the agent typed when the change began."""
+    form = ResumeForm()
+    error = None
+    if form.validate_on_submit():
+        agent = current_agent_name()
+        try:
+            placed = placing.resume(
+                gelato(),
+                store(),
+                form.key.data or "",
+                order_id=order_id,
+                actor=agent,
+                record=partial(record_action, agent),
+            )
+        except KeyError:
+            abort(404)
+        except placing.PartlyDone as partly:
+            error = partly.cause
+        except (placing.ActionInProgress, placing.NothingToResume, errors.GelatoError) as caught:
+            error = caught
+        else:
+            return _placed_page(placed)
+    owed = placing.owed_replacements(store(), order_id=order_id)
+    return render_template("orders/replacement.html", order_id=order_id, owed=owed, error=error), (
+        error.http_status if error else 200
+    )
+
+
 def _place_order_page(order_id: str, action: rules.Action):
     """One step of the place-order forms (``wizard``): the form, the review, or the new order."""
     order = _load(order_id)
@@ -156,21 +188,24 @@ def _place_order_page(order_id: str, action: rules.Action):
     )
     form.show(step)
     if step.page == wizard.PLACED:
-        return render_template(
-            "orders/result.html",
-            title="Order replaced" if action.replaces_original else "Order placed",
-            order=step.placed.order,
-            status=rules.status(step.placed.order.fulfillment_status),
-            original=order,
-            placed=step.placed,
-            message=step.message,
-            # Opened from a support request ("place the reorder now"): offer the way back to it.
-            back_to_request=None
-            if action.replaces_original
-            else draft_to_return_to(request.args.get("return_to")),
-        )
+        return _placed_page(step.placed)
     template = "orders/review.html" if step.page == wizard.REVIEWING else "orders/place_order.html"
     return render_template(template, step=step, form=form, **_step_page(step)), step.http_status
+
+
+def _placed_page(placed: placing.Placed):
+    replaced = placed.original_canceled
+    return render_template(
+        "orders/result.html",
+        title="Order replaced" if replaced else "Order placed",
+        order=placed.order,
+        status=rules.status(placed.order.fulfillment_status),
+        original=placed.original,
+        placed=placed,
+        message=placing.placed_message(placed),
+        # Opened from a support request ("place the reorder now"): offer the way back to it.
+        back_to_request=None if replaced else draft_to_return_to(request.args.get("return_to")),
+    )
 
 
 def _step_page(step: wizard.Step) -> dict:
@@ -184,6 +219,7 @@ def _step_page(step: wizard.Step) -> dict:
         "method": step.method,
         "error": step.error,
         "original_canceled": step.original_canceled,
+        "owed": step.owed,
     }
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.orders import rules, wizard
+from portal.orders import placing, rules, wizard
 from portal.orders.addresses import fields_of
 from portal.store import Store
 
@@ -87,7 +87,7 @@ def test_confirmed_it_places_the_order_once_and_records_it(step, gelato, order_i
     done = step(rules.REORDER, order, sent(order, wizard.CONFIRM, understood=True))
     assert done.page == wizard.PLACED
     assert done.placed.order.metadata["reorderOf"] == order.id
-    assert "Gelato accepted the reorder" in done.message
+    assert "Gelato accepted the reorder" in placing.placed_message(done.placed)
     again = step(rules.REORDER, order, sent(order, wizard.CONFIRM, understood=True))
     assert again.placed.repeated
     assert again.placed.order.id == done.placed.order.id

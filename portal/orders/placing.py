@@ -16,17 +16,18 @@ key places that replacement once, and no eligibility check stands in the way (th
 canceled by then, which the rules would refuse). Each step is recorded in the audit log as it
 ends.
 
-Two different forms for one order are a different risk: two tabs, or two agents, each changing
-it. The claim is taken under a lock on the order, and a second cancel-and-replace of the same
-order never starts.
+Two different forms for one order are a different risk: two tabs, or two agents, each placing a
+reorder. The claim is taken under a lock on the order, and a reorder within
+``rules.REPEAT_REORDER_WINDOW_DAYS`` of another goes through only when the agent was shown that
+one and asked for another; a second cancel-and-replace of the same order never starts.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from portal.gelato import errors
 from portal.gelato.client import GelatoClient
@@ -122,7 +123,7 @@ class PartlyDone(Exception):
 
 @dataclass(frozen=True)
 class EarlierAction:
-    """Another cancel-and-replace of the same order, as the agent is shown it."""
+    """Another reorder or cancel-and-replace of the same order, as the agent is shown it."""
 
     key: str
     action: rules.Action
@@ -135,6 +136,22 @@ class EarlierAction:
     @property
     def placed(self) -> bool:
         return self.order_id is not None
+
+
+class AlreadyReordered(Exception):
+    """The order was reordered within the window, and the agent did not ask for another one
+    after seeing that reorder (or a new one appeared since: a second tab, a colleague)."""
+
+    title = "Nothing was placed"
+    http_status = 409
+    retry_safe = False
+
+    def __init__(self, earlier: tuple[EarlierAction, ...]):
+        self.earlier = earlier
+        super().__init__(
+            "This order was reordered already. Nothing was placed: check the reorder shown, and "
+            "tick “Place another one” only if the customer needs a second one."
+        )
 
 
 class ChangeUnderWay(Exception):
@@ -206,15 +223,17 @@ def place_once(
     shipment_method_name: str = "",
     actor: str,
     record: Recorder = _not_recorded,
+    acknowledged: Collection[str] = (),
     now: datetime | None = None,
 ) -> Placed:
     """Place a copy of ``original`` with ``address`` and method, once per ``key``.
 
     For a cancel-and-replace the original is canceled first and the new order is placed only
-    once the cancellation is confirmed; a reorder leaves the original as it is.
+    once the cancellation is confirmed; a reorder leaves the original as it is. ``acknowledged``
+    are the keys of the earlier reorders the agent was shown and asked to place another beside.
 
-    Raises ``ActionInProgress`` when another request holds the key, ``ChangeUnderWay`` when
-    another cancel-and-replace form acted on the same order, the client's errors when Gelato
+    Raises ``ActionInProgress`` when another request holds the key, ``AlreadyReordered`` or
+    ``ChangeUnderWay`` when another form acted on the same order, the client's errors when Gelato
     refuses or cannot be reached before anything changed (the key can be used again: a retry is
     safe), and ``PartlyDone`` when the original is canceled but the new order is not placed.
     """
@@ -229,9 +248,15 @@ def place_once(
         shipment_method_uid=shipment_method_uid,
         shipment_method_name=shipment_method_name,
     )
-    claim = store.actions.claim(key, plan, actor=actor, now=now, exclusive=kind == REPLACE)
+    since = now - timedelta(days=rules.REPEAT_REORDER_WINDOW_DAYS) if kind == REORDER else None
+    claim = store.actions.claim(
+        key, plan, actor=actor, now=now, others_since=since, acknowledged=acknowledged
+    )
     if claim.blocked_by:
-        raise ChangeUnderWay(_earlier(claim.blocked_by[-1]))
+        earlier = tuple(_earlier(row) for row in claim.blocked_by)
+        if kind == REORDER:
+            raise AlreadyReordered(earlier)
+        raise ChangeUnderWay(earlier[-1])
     return _carry_out(client, store, claim, original, record=record)
 
 
@@ -263,6 +288,13 @@ def begun(store: Store, key: str) -> bool:
     confirm resumes it instead of checking the order again."""
     row = store.actions.get(key)
     return row is not None and row.begun
+
+
+def earlier_reorders(store: Store, order: Order, now: datetime | None = None):
+    """The reorders of ``order`` begun within the window, oldest first."""
+    since = (now or datetime.now(UTC)) - timedelta(days=rules.REPEAT_REORDER_WINDOW_DAYS)
+    rows = store.actions.begun_for(order.id, action=REORDER, since=since)
+    return tuple(_earlier(row) for row in rows)
 
 
 def owed_replacements(

@@ -167,6 +167,13 @@ ACTIONS = (
 _ACTIONS_BY_SLUG = {action.slug: action for action in ACTIONS}
 
 
+#: Within this many days of a reorder, another reorder of the same order is placed only when the
+#: agent, shown the earlier one (its number, who placed it and when), asks for another: two tabs
+#: or two agents answering the same customer must not send two charged replacements unseen.
+REPEAT_REORDER_WINDOW_DAYS = 30
+REPEAT_REORDER_WINDOW_SOURCES: Sources = (OUR_PRACTICE,)
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why an action is not possible in a status, and the next best thing to do."""

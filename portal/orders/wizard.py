@@ -68,6 +68,9 @@ class Submission:
     #: ``REVIEW``, ``CONFIRM`` or ``BACK``.
     asked: str
     understood_charge: bool
+    #: "Place another one", ticked beside the earlier reorders whose keys are ``acknowledged``.
+    place_another: bool = False
+    acknowledged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,9 @@ class Step:
     #: The original is canceled but its replacement is not placed yet.
     original_canceled: bool = False
     placed: placing.Placed | None = None
-    #: Replacements of this order still owed.
+    #: Replacements of this order still owed, and its reorders within the window.
     owed: tuple[placing.Owed, ...] = ()
+    earlier: tuple[placing.EarlierAction, ...] = ()
 
     @property
     def http_status(self) -> int:
@@ -135,6 +139,7 @@ def take_step(
         "order": order,
         "options": options,
         "owed": owed,
+        "earlier": () if action.replaces_original else placing.earlier_reorders(store, order),
     }
     if not resuming:
         if owed and action.replaces_original:
@@ -167,10 +172,27 @@ def take_step(
     review = {**page, "new_address": new_address, "method": method}
     if submission.asked != CONFIRM:
         return Step(REVIEWING, **review)
-    if not resuming and not submission.understood_charge:
-        problems = {"understood_charge": "Tick this to confirm you know the new order is charged."}
-        return Step(REVIEWING, **review, problems=problems)
+    if not resuming:
+        problems = _unconfirmed(submission, review["earlier"])
+        if problems:
+            return Step(REVIEWING, **review, problems=problems)
     return _place(client, store, submission, review, actor=actor, record=record)
+
+
+def _unconfirmed(submission: Submission, earlier) -> dict[str, str]:
+    """What the agent must tick before anything is placed."""
+    problems = {}
+    if not submission.understood_charge:
+        problems["understood_charge"] = "Tick this to confirm you know the new order is charged."
+    if earlier and not submission.place_another:
+        problems["place_another"] = ANOTHER_ONE_PROBLEM
+    return problems
+
+
+ANOTHER_ONE_PROBLEM = (
+    "This order was reordered already (see above). Tick this to place another one; otherwise "
+    "nothing is placed."
+)
 
 
 def _place(
@@ -195,6 +217,13 @@ def _place(
             shipment_method_name=method.name,
             actor=actor,
             record=record,
+            acknowledged=submission.acknowledged if submission.place_another else (),
+        )
+    except placing.AlreadyReordered as refused:
+        # Another reorder appeared since the form was shown: show it, place nothing.
+        review = {**review, "earlier": refused.earlier}
+        return Step(
+            REVIEWING, **review, error=refused, problems={"place_another": ANOTHER_ONE_PROBLEM}
         )
     except placing.PartlyDone as partly:
         return Step(REVIEWING, **_owed_now(store, review), error=partly, original_canceled=True)

@@ -7,7 +7,7 @@ process takes it up next, after a failure or a crash, finishes the same action e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -98,21 +98,26 @@ class OrderActions(Area):
         *,
         actor: str,
         now: datetime,
-        exclusive: bool = False,
+        others_since: datetime | None = None,
+        acknowledged: Collection[str] = (),
     ) -> ActionClaim:
         """Take the form's key, or learn who has it.
 
-        A new key becomes a running row holding ``plan``, unless the action is ``exclusive`` and
-        another action of the same kind on the same order has begun: then nothing is written and
-        the claim names it. The check and the insert happen under a lock on the order, so of two
-        forms sent at once for one order only one begins. A known key is taken over as
-        ``take_over`` does; if its last attempt changed nothing at Gelato, it takes ``plan`` as
-        sent now.
+        A new key becomes a running row holding ``plan``, unless another action of the same kind
+        on the same order (since ``others_since``, if given) has begun and its key is not in
+        ``acknowledged``: then nothing is written and the claim names them. The check and the
+        insert happen under a lock on the order, so of two forms sent at once for one order only
+        one passes unseen. A known key is taken over as ``take_over`` does; if its last attempt
+        changed nothing at Gelato, it takes ``plan`` as sent now.
         """
         with self._locked(plan.order_id) as connection:
             found = self._row(connection, key)
             if found is None:
-                others = self._others(connection, plan, key) if exclusive else []
+                others = [
+                    row
+                    for row in self._others(connection, plan, key, others_since)
+                    if row.key not in acknowledged
+                ]
                 if others:
                     return ActionClaim(False, None, blocked_by=tuple(others))
                 connection.execute(
@@ -226,8 +231,10 @@ class OrderActions(Area):
         previous = "uncertain" if found.state == "running" else found.state
         return ActionClaim(True, self._row(connection, key), previous)
 
-    def _others(self, connection: Connection, plan: PlannedAction, key: str) -> list[OrderAction]:
-        rows = self._begun(connection, plan.order_id, plan.action, None)
+    def _others(
+        self, connection: Connection, plan: PlannedAction, key: str, since: datetime | None
+    ) -> list[OrderAction]:
+        rows = self._begun(connection, plan.order_id, plan.action, since)
         return [row for row in rows if row.key != key]
 
     @staticmethod

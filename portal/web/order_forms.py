@@ -49,6 +49,9 @@ class PlaceOrderForm(AddressForm):
     key = HiddenField()
     shipment_method = RadioField("Shipping method", choices=[], validate_choice=False)
     understood_charge = BooleanField("I understand that the new order is charged like any order.")
+    place_another = BooleanField("Place another one: I have checked the reorder above.")
+    #: The keys of the earlier reorders the page showed, which "Place another one" answers.
+    seen = HiddenField()
 
     def ensure_key(self) -> str:
         if not self.key.data:
@@ -62,6 +65,8 @@ class PlaceOrderForm(AddressForm):
             shipment_method_uid=self.shipment_method.data or "",
             asked=asked,
             understood_charge=bool(self.understood_charge.data),
+            place_another=bool(self.place_another.data),
+            acknowledged=tuple((self.seen.data or "").split()),
         )
 
     def show(self, step: wizard.Step) -> None:
@@ -74,6 +79,9 @@ class PlaceOrderForm(AddressForm):
             self.shipment_method.data = step.method_uid
         for name, message in step.problems.items():
             self[name].errors = [message]
+        self.seen.data = " ".join(earlier.key for earlier in step.earlier)
+        if "place_another" in step.problems:
+            self.place_another.data = False
 
 
 class ConfirmForm(FlaskForm):

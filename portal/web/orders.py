@@ -220,6 +220,7 @@ def _step_page(step: wizard.Step) -> dict:
         "error": step.error,
         "original_canceled": step.original_canceled,
         "owed": step.owed,
+        "earlier": step.earlier,
     }
 
 

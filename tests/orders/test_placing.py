@@ -216,7 +216,50 @@ def test_a_second_change_of_the_same_order_never_starts(gelato, store, sandbox, 
     assert store.actions.get("b" * 32) is None
 
 
-@pytest.mark.parametrize("action", [rules.CHANGE_ADDRESS], ids=lambda a: a.slug)
+def reorder(gelato, store, original, key, **options):
+    return placing.place_once(
+        gelato,
+        store,
+        key=key,
+        action=rules.REORDER,
+        original=original,
+        address=original.shipping_address,
+        shipment_method_uid=None,
+        actor=options.pop("actor", "ana"),
+        **options,
+    )
+
+
+def test_a_second_reorder_within_the_window_needs_the_first_acknowledged(gelato, store, order_id):
+    original = gelato.get_order(order_id("NW-1009"))
+    first = reorder(gelato, store, original, "c" * 32)
+    [earlier] = placing.earlier_reorders(store, original)
+    assert (earlier.order_id, earlier.actor) == (first.order.id, "ana")
+    assert earlier.order_reference == first.order.order_reference_id
+
+    with pytest.raises(placing.AlreadyReordered) as refused:
+        reorder(gelato, store, original, "d" * 32, actor="bo")
+    assert [e.key for e in refused.value.earlier] == ["c" * 32]
+    assert store.actions.get("d" * 32) is None
+    second = reorder(gelato, store, original, "d" * 32, actor="bo", acknowledged=["c" * 32])
+    assert second.order.id != first.order.id
+
+    # Past the window, the earlier reorders no longer ask for a confirmation.
+    later = datetime.now(UTC) + timedelta(days=rules.REPEAT_REORDER_WINDOW_DAYS, seconds=1)
+    assert placing.earlier_reorders(store, original, now=later) == ()
+    reorder(gelato, store, original, "e" * 32, now=later)
+
+
+def test_a_reorder_gelato_refused_is_no_earlier_reorder(gelato, store, sandbox, order_id):
+    original = gelato.get_order(order_id("NW-1009"))
+    sandbox.fail_with(422, method="POST", path="/v4/orders")
+    with pytest.raises(errors.InvalidRequest):
+        reorder(gelato, store, original, "c" * 32)
+    assert placing.earlier_reorders(store, original) == ()
+    reorder(gelato, store, original, "d" * 32)
+
+
+@pytest.mark.parametrize("action", [rules.REORDER, rules.CHANGE_ADDRESS], ids=lambda a: a.slug)
 def test_two_forms_for_one_order_sent_at_once_place_one_order(
     gelato, store, sandbox, order_id, action
 ):
@@ -238,7 +281,7 @@ def test_two_forms_for_one_order_sent_at_once_place_one_order(
                 shipment_method_uid=original.shipment.shipment_method_uid,
                 actor=key[:1],
             )
-        except placing.ChangeUnderWay as refused:
+        except (placing.AlreadyReordered, placing.ChangeUnderWay) as refused:
             outcomes[key] = refused
 
     tabs = [threading.Thread(target=send, args=(key * 32,)) for key in "fg"]

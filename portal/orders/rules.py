@@ -15,9 +15,12 @@ import it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from portal.gelato.models import Item, Order
+from portal.gelato.statuses import progress
 from portal.knowledge import (
     ADDRESS_PROBLEM_ARTICLE,
     CONTACT,
@@ -84,6 +87,9 @@ class Action:
     replaces_original: bool = False
     #: The agent types the new order's address (a method change keeps the address as it is).
     edits_address: bool = False
+    #: Gelato refuses it once any one item has moved on (a cancel is refused as soon as one item
+    #: is printed, and a change is a cancel first), so the most advanced item decides it too.
+    decided_by_items: bool = False
 
     @property
     def title(self) -> str:
@@ -122,6 +128,7 @@ CHANGE_ADDRESS = Action(
     places_order=True,
     replaces_original=True,
     edits_address=True,
+    decided_by_items=True,
 )
 CHANGE_SHIPPING_METHOD = Action(
     "change-shipping-method",
@@ -133,6 +140,7 @@ CHANGE_SHIPPING_METHOD = Action(
     endpoint="orders.change_shipping_method",
     places_order=True,
     replaces_original=True,
+    decided_by_items=True,
 )
 CANCEL_ORDER = Action(
     "cancel-order",
@@ -142,6 +150,7 @@ CANCEL_ORDER = Action(
     icon="material-cancel",
     audit_name="cancel",
     endpoint="orders.cancel",
+    decided_by_items=True,
 )
 REORDER = Action(
     "reorder",
@@ -739,6 +748,32 @@ WINDOWS = MappingProxyType(
 )
 
 
+#: Status codes that the rules' sentences name as words, so that a page can link them to their
+#: entry in the glossary ("as soon as it shows passed", "comes back (returned)"). The codes that
+#: are also plain English verbs in those sentences (failed, created, canceled, delivered,
+#: shipped) are left out: "delivery failed" is not the failed status.
+_NAMED_IN_SENTENCES = frozenset(
+    {"passed", "printed", "uploading", "digitizing", "returned", "in_production", "in_transit"}
+    | {"pending_approval", "pending_personalization", "not_connected", "on_hold"}
+)
+_STATUS_WORD = re.compile(r"\b(" + "|".join(sorted(_NAMED_IN_SENTENCES)) + r")\b")
+
+
+def status_mentions(text: str) -> tuple[tuple[str, Status | None], ...]:
+    """``text`` in pieces, each with the status it names (None for the words between), so that a
+    page can link every status a rule's sentence refers to."""
+    pieces: list[tuple[str, Status | None]] = []
+    at = 0
+    for match in _STATUS_WORD.finditer(text):
+        if match.start() > at:
+            pieces.append((text[at : match.start()], None))
+        pieces.append((match.group(0), STATUSES[match.group(0)]))
+        at = match.end()
+    if at < len(text):
+        pieces.append((text[at:], None))
+    return tuple(pieces)
+
+
 def status(code: str) -> Status:
     """The rules for ``code``; a status Gelato added after this table was written gets a safe
     stand-in that allows looking only, because a wrong "yes" costs more than a missing one."""
@@ -782,6 +817,54 @@ def is_allowed(action: Action | str, code: str) -> bool:
     return status(code).allows(action)
 
 
+#: Why the most advanced item decides a cancel and the changes: Gelato refuses a cancel as soon as
+#: one item is printed; that an item in production counts as well, and that a change (a cancel
+#: first) follows the cancel, is this help center's reading.
+DECIDED_BY_ITEMS_SOURCES: Sources = (API_CANCEL, OUR_PRACTICE)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether an action is possible on one order now, and if not, why."""
+
+    refusal: Refusal | None
+    #: The item whose status refused it, where the order's own status would have allowed it: an
+    #: order is as far along as its least advanced item, and one printed item is enough for
+    #: Gelato to refuse a cancel.
+    item: Item | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def sources(self) -> Sources:
+        """The refusal's sources, and those of reading it from an item."""
+        if self.refusal is None:
+            return ()
+        extra = DECIDED_BY_ITEMS_SOURCES if self.item else ()
+        return tuple(dict.fromkeys(self.refusal.sources + extra))
+
+
+def decide(action: Action | str, order: Order) -> Decision:
+    """Whether ``action`` is possible on ``order``: by its own status, and for an action Gelato
+    refuses once one item has moved on, by its most advanced item as well. An item further along
+    can only close a door, never open one (an order on hold stays on hold)."""
+    refusal = why_not(action, order.fulfillment_status)
+    item = order.most_advanced_item
+    if refusal is not None or not _action(action).decided_by_items or item is None:
+        return Decision(refusal)
+    if progress(item.fulfillment_status) <= progress(order.fulfillment_status):
+        return Decision(None)
+    by_item = why_not(action, item.fulfillment_status or "")
+    return Decision(by_item, item if by_item else None)
+
+
+def can_replace(order: Order) -> bool:
+    """``can_cancel_and_replace`` for one order, read from its most advanced item too."""
+    return decide(CANCEL_ORDER, order).allowed and order.order_type != "draft"
+
+
 def can_cancel_and_replace(code: str, order_type: str) -> bool:
     """Whether the portal can still change an order's address or shipping method itself.
 
@@ -805,6 +888,10 @@ def window(action: Action | str) -> Window:
 def statuses_allowing(action: Action | str) -> tuple[Status, ...]:
     """The documented statuses in which ``action`` is possible, in glossary order."""
     return tuple(s for s in STATUSES.values() if s.allows(action))
+
+
+def _action(action: Action | str) -> Action:
+    return _ACTIONS_BY_SLUG[_slug(action)]
 
 
 def _slug(action: Action | str) -> str:

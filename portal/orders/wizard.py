@@ -45,12 +45,14 @@ class ChangeOptions:
     support_article = ADDRESS_PROBLEM_ARTICLE
 
     def __init__(self, action: rules.Action, order: Order):
-        code = order.fulfillment_status
-        self.refusal = rules.why_not(action, code)
-        self.dashboard = self.refusal is None
+        #: Whether the action itself is possible (and if not, why), read from the items too.
+        self.decision = decision = rules.decide(action, order)
+        self.refusal = decision.refusal
+        self.dashboard = decision.allowed
+        deciding = decision.item.fulfillment_status if decision.item else order.fulfillment_status
         if action.replaces_original:
-            self.portal = rules.can_cancel_and_replace(code, order.order_type)
-            self.support = not self.portal and rules.status(code).stage == rules.PRODUCTION
+            self.portal = rules.can_replace(order)
+            self.support = not self.portal and rules.status(deciding).stage == rules.PRODUCTION
         else:
             self.portal = self.dashboard
             self.support = False

@@ -21,6 +21,11 @@ from portal.web.order_forms import ConfirmForm, PlaceOrderForm, ResumeForm
 
 bp = Blueprint("orders", __name__, url_prefix="/portal")
 
+# What the order templates read from the rules table: each status a sentence names, and a status
+# by its code (a safe stand-in for one this portal does not know yet).
+bp.add_app_template_global(rules.status_mentions, "status_mentions")
+bp.add_app_template_global(rules.status, "status_named")
+
 
 @bp.get("/actions/<slug>/")
 def action_start(slug):
@@ -71,7 +76,7 @@ def order_page(order_id):
         verdict=delivery_verdict(order, date.today()),
         expected=expected_window(order.shipment),
         actions=[
-            (action, rules.why_not(action, order.fulfillment_status), _options(action, order))
+            (action, rules.decide(action, order), _options(action, order))
             for action in rules.ACTIONS
         ],
         where_is_my_order=WHERE_IS_MY_ORDER,
@@ -83,10 +88,10 @@ def order_page(order_id):
 @bp.route("/orders/<order_id>/cancel", methods=["GET", "POST"])
 def cancel(order_id):
     order = _load(order_id)
-    refusal = rules.why_not(rules.CANCEL_ORDER, order.fulfillment_status)
+    decision = rules.decide(rules.CANCEL_ORDER, order)
     form = ConfirmForm()
     error = None
-    if refusal is None and form.validate_on_submit():
+    if decision.allowed and form.validate_on_submit():
         asked = {"order_id": order.id}
         audit = {"order_id": order.id, "order_reference": order.order_reference_id}
         try:
@@ -118,7 +123,7 @@ def cancel(order_id):
                 message=f"Gelato canceled order {updated.order_reference_id}.",
             )
     return render_template(
-        "orders/cancel.html", order=order, refusal=refusal, form=form, error=error
+        "orders/cancel.html", order=order, decision=decision, form=form, error=error
     ), (error.http_status if error else 200)
 
 

@@ -15,7 +15,7 @@ from portal.gelato.models import Order
 from portal.knowledge import WHERE_IS_MY_ORDER
 from portal.orders import placing, rules, service, wizard
 from portal.orders.delivery import delivery_verdict, expected_window
-from portal.requests.scenarios import DELIVERY_PROBLEM
+from portal.requests.scenarios import scenario as scenario_named
 from portal.requests.views import draft_to_return_to
 from portal.web.order_forms import ConfirmForm, PlaceOrderForm, ResumeForm
 
@@ -69,18 +69,20 @@ def search():
 @bp.get("/orders/<order_id>/")
 def order_page(order_id):
     order = _load(order_id)
+    verdict = delivery_verdict(order, date.today())
     return render_template(
         "orders/order.html",
         order=order,
         status=rules.status(order.fulfillment_status),
-        verdict=delivery_verdict(order, date.today()),
+        verdict=verdict,
+        # The support request the verdict leads to, opened with this order filled in.
+        prepare=scenario_named(verdict.request) if verdict.request else None,
         expected=expected_window(order.shipment),
         actions=[
             (action, rules.decide(action, order), _options(action, order))
             for action in rules.ACTIONS
         ],
         where_is_my_order=WHERE_IS_MY_ORDER,
-        delivery_problem=DELIVERY_PROBLEM,
         owed=placing.owed_replacements(store(), order_id=order.id),
     )
 

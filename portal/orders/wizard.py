@@ -192,8 +192,8 @@ def _unconfirmed(submission: Submission, earlier) -> dict[str, str]:
 
 
 ANOTHER_ONE_PROBLEM = (
-    "This order was reordered already (see above). Tick this to place another one; otherwise "
-    "nothing is placed."
+    "This order was reordered already: its reorder is listed at the top of this page. Tick this "
+    "to place another one; otherwise nothing is placed."
 )
 
 

@@ -87,7 +87,7 @@ def test_a_worker_killed_between_cancel_and_create_leaves_it_owed_and_it_is_plac
     agents.create_agent(store, "ana", "ana-password-0123", "agent", actor="tests")
     ana = WebAgent(first.url)
     ana.sign_in("ana", "ana-password-0123")
-    order_id = ana.get("/portal/orders/?q=NW-1004").url.path.split("/")[3]
+    order_id = ana.get("/portal/orders/?order=NW-1004").url.path.split("/")[3]
     path = f"/portal/orders/{order_id}/address"
     review = ana.review(path, address_line1=NEW_LINE)
 

@@ -40,23 +40,6 @@ from portal.requests import scenarios  # noqa: E402
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
 _BLOCK = re.compile(r"^([ ]*)<!-- ([a-z-]+)(?:: ([a-z0-9_+-]+))? -->$", re.MULTILINE)
 
-#: Material icons for the cards, by action or scenario slug.
-ICONS = {
-    "check-status": "material-clipboard-search-outline",
-    "check-tracking": "material-truck-delivery-outline",
-    "change-address": "material-map-marker-radius-outline",
-    "change-shipping-method": "material-truck-fast-outline",
-    "cancel-order": "material-cancel",
-    "reorder": "material-repeat",
-    "damaged-product": "material-package-variant-remove",
-    "file-concern": "material-image-broken-variant",
-    "address-problem": "material-home-alert-outline",
-    "api-submission-failure": "material-api-off",
-    "delivery-problem": "material-map-search-outline",
-    "something-else": "material-message-question-outline",
-}
-
-
 _CONTACT = knowledge.GELATO_SUPPORT
 
 #: Every inline placeholder and the Markdown it becomes. Names no article uses yet are kept, so
@@ -466,12 +449,12 @@ BLOCKS = {
 
 
 def _cards(here, entries):
-    """Material grid cards for actions or scenarios: title, summary, the portal's form."""
+    """Material grid cards for actions or scenarios: icon, title, summary, the portal's form."""
     lines = ['<div class="grid cards" markdown>', ""]
     for entry in entries:
         link = f"[{entry.title}]({_relative(here, entry.article.path)})"
         lines += [
-            f"-   :{ICONS[entry.slug]}:{{ .lg .middle }} **{link}**",
+            f"-   :{entry.icon}:{{ .lg .middle }} **{link}**",
             "",
             "    ---",
             "",

@@ -65,9 +65,9 @@ def create_app(
         [app.jinja_loader, DictLoader({"frame.html": page_frame_template(config.site_dir)})]
     )
     from portal import admin, api, auth, errors, feedback, health, home, security
-    from portal.orders import views as order_views
     from portal.requests import views as request_views
     from portal.web import attention, webhooks
+    from portal.web import orders as order_views
 
     security.init_app(app)
     errors.init_app(app)

@@ -39,6 +39,12 @@ CONTACT = Article("contact.md", "Contact Gelato Support")
 STATUS_GLOSSARY = Article("reference/statuses.md", "Order statuses")
 WHERE_IS_MY_ORDER = Article("questions/where-is-my-order.md", "Where is my order?")
 ON_HOLD_OR_FAILED = Article("questions/on-hold-or-failed.md", "Order on hold or failed")
+#: The articles of the support requests that the order rules point to as a next step; the
+#: scenarios of those requests use the same objects.
+ADDRESS_PROBLEM_ARTICLE = Article(
+    "support/address-problem.md", "Incorrect or undeliverable address"
+)
+DAMAGED_PRODUCT_ARTICLE = Article("support/damaged-product.md", "Damaged or defective product")
 #: Every source the rules and articles cite, the assumptions, and what is our own practice.
 SOURCES = Article(sources.PAGE, "Sources")
 

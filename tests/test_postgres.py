@@ -4,6 +4,8 @@ The server is a throwaway cluster started by the test on 127.0.0.1. Where Postgr
 installed these tests are skipped; CI installs it (.ci/run), so there they always run.
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
@@ -11,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from portal import create_app
 from portal.audit import record
 from portal.gelato.sandbox import create_sandbox, in_process_client
+from portal.orders import placing, rules
 from portal.store import Store
 from tests.conftest import SECRET_KEY, upgrade_in_workers_at_once
 from tests.orders.conftest import reorder_at_once
@@ -49,6 +52,37 @@ def test_twenty_simultaneous_reorders_with_one_key_place_one_order(store):
         placed = {i for i in reorder_at_once(gelato, store, original, key="a" * 32) if i}
     assert len(placed) == 1
     assert sandbox.calls_to("POST", "/v4/orders") == 1
+
+
+def test_two_different_reorder_forms_for_one_order_sent_at_once_place_one_order(store):
+    store.upgrade()
+    sandbox = create_sandbox()
+    sandbox.add_latency(0.05, method="POST", path="/v4/orders")
+    with in_process_client(sandbox) as gelato:
+        [row] = sandbox.orders_with_reference("NW-1010")
+        original = gelato.get_order(row["id"])
+        with ThreadPoolExecutor(8) as pool:
+            tabs = [pool.submit(_reorder, gelato, store, original, key * 32) for key in "abcdefgh"]
+            outcomes = [tab.result() for tab in tabs]
+    assert len([o for o in outcomes if o == "placed"]) == 1
+    assert sandbox.calls_to("POST", "/v4/orders") == 1
+
+
+def _reorder(gelato, store, original, key):
+    try:
+        placing.place_once(
+            gelato,
+            store,
+            key=key,
+            action=rules.REORDER,
+            original=original,
+            address=original.shipping_address,
+            shipment_method_uid=None,
+            actor="t",
+        )
+    except placing.AlreadyReordered:
+        return "shown the earlier reorder"
+    return "placed"
 
 
 def test_the_audit_log_refuses_changes_in_the_database_itself(store):

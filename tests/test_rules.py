@@ -3,6 +3,7 @@
 import pytest
 
 from portal import sources
+from portal.gelato.models import Item, Order
 from portal.orders import rules
 
 #: Every fulfillment status of gelato-api.md, section 2.
@@ -178,3 +179,71 @@ def test_refusal_reasons_show_as_typed_in_a_page():
     for status in rules.STATUSES.values():
         for refusal in status.refusals.values():
             assert not set(refusal.reason) & set("&<>\"'"), refusal.reason
+
+
+@pytest.mark.parametrize("action", rules.ACTIONS, ids=lambda a: a.slug)
+def test_every_action_carries_its_own_facts(action):
+    assert action.icon.startswith("material-")
+    # An action either has a form of its own or is answered on the order's page.
+    assert bool(action.endpoint) != bool(action.anchor)
+    assert (action.audit_name is None) == (action.endpoint is None)
+    assert action.places_order or not action.replaces_original
+
+
+def order_with(order_status, *item_statuses):
+    """An order as Gelato returns it, its items in the given statuses."""
+    items = [
+        Item(f"item-{n}", "poster", 1, product_name=f"Poster {n}", fulfillment_status=status)
+        for n, status in enumerate(item_statuses, start=1)
+    ]
+    return Order(
+        id="o-1",
+        order_reference_id="NW-1",
+        customer_reference_id="c-1",
+        order_type="order",
+        fulfillment_status=order_status,
+        financial_status="paid",
+        currency="EUR",
+        items=tuple(items),
+    )
+
+
+@pytest.mark.parametrize("action", [rules.CANCEL_ORDER, rules.CHANGE_ADDRESS])
+def test_one_printed_item_is_enough_to_refuse_a_cancel_and_a_change(action):
+    # An order is as far along as its least advanced item: this one still says passed.
+    order = order_with("passed", "passed", "printed")
+    decision = rules.decide(action, order)
+    assert decision.refusal is rules.why_not(action, "printed")
+    assert decision.item.product_name == "Poster 2"
+    assert sources.API_CANCEL in decision.sources
+    assert not rules.can_replace(order)
+    assert rules.can_cancel_and_replace("passed", "order")  # the order's status alone would allow
+
+
+def test_an_item_further_along_never_opens_what_the_order_refuses():
+    on_hold = order_with("on_hold", "on_hold", "passed")
+    assert rules.decide(rules.CHANGE_ADDRESS, on_hold).refusal is rules.why_not(
+        rules.CHANGE_ADDRESS, "on_hold"
+    )
+    assert rules.decide(rules.CHANGE_ADDRESS, on_hold).item is None
+    assert rules.decide(rules.CANCEL_ORDER, on_hold).allowed
+
+
+def test_the_reorder_is_decided_by_the_order_not_by_its_items():
+    order = order_with("passed", "passed", "printed")
+    assert rules.decide(rules.REORDER, order).refusal is rules.why_not(rules.REORDER, "passed")
+    assert rules.decide(rules.REORDER, order).item is None
+
+
+def test_items_at_the_orders_own_status_decide_nothing_new():
+    order = order_with("passed", "passed", "passed")
+    assert rules.decide(rules.CANCEL_ORDER, order) == rules.Decision(None)
+
+
+def test_the_statuses_a_next_step_names_are_linked_but_verbs_are_not():
+    pieces = rules.status_mentions(
+        "Check it shows passed; if delivery failed and it comes back (returned)."
+    )
+    named = [(text, status.code) for text, status in pieces if status]
+    assert named == [("passed", "passed"), ("returned", "returned")]
+    assert "".join(text for text, _ in pieces).endswith("(returned).")

@@ -25,10 +25,12 @@ from portal.gelato.webhooks import (
     read_event,
 )
 from portal.orders import rules
-from portal.store import AuditEntry, StoredEvent
+from portal.store import AuditEntry, Store, StoredEvent
 
 GELATO = "Gelato"
 OUTCOME_WORDS = {"succeeded": "done", "refused": "refused", "failed": "failed"}
+#: The most audit entries one timeline shows, newest kept.
+MAX_ACTIONS = 200
 
 
 @dataclass
@@ -53,6 +55,12 @@ class Moment:
     @property
     def by_team(self) -> bool:
         return self.who != GELATO
+
+
+def of_order(store: Store, order_id: str, action_labels: Mapping[str, str]) -> list[Moment]:
+    """The timeline of one Gelato order, from the events stored and the audit log."""
+    actions = store.audit.list(order=order_id, limit=MAX_ACTIONS)
+    return order_timeline(store.events.for_order(order_id), actions, action_labels)
 
 
 def order_timeline(

@@ -1,14 +1,19 @@
 """What makes a shipping address acceptable to Gelato, checked before anything is sent.
 
-The limits are Gelato's (gelato-api.md, section 5); the postcode shapes are the national formats of
-the countries merchants ship to most, so a typo is caught here rather than by the carrier. A
-country without a pattern here is checked for presence and length only.
+The limits are Gelato's (gelato-api.md, section 5), and which countries need a postcode, a state
+or the local script is read from ``portal.gelato.countries``, the list the sandbox checks too: an
+Irish address without a postcode is accepted here as Gelato accepts it. The postcode shapes are the
+national formats of the countries merchants ship to most, so a typo is caught here rather than by
+the carrier. A country without a pattern here is checked for presence and length only.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+
+from portal.gelato.countries import LOCAL_SCRIPT_REQUIRED, STATE_REQUIRED, needs_post_code
+from portal.gelato.models import Address
 
 #: Field name (as the forms and Gelato's JSON use it, snake_case here) -> (label, max length).
 FIELDS = {
@@ -26,12 +31,9 @@ FIELDS = {
     "federal_tax_id": ("Federal tax id (CPF or CNPJ)", 20),
 }
 REQUIRED = ("first_name", "last_name", "address_line1", "city", "post_code", "country", "email")
-STATE_REQUIRED = frozenset({"US", "CA", "AU"})
-#: Countries whose addresses must be written in the local script (at most 10 Latin letters a line).
-LOCAL_SCRIPT = frozenset({"CN", "JP", "KR", "RU"})
+#: In the countries whose addresses must be written in the local script (``LOCAL_SCRIPT_REQUIRED``),
+#: at most this many Latin letters a line.
 MAX_LATIN_IN_LOCAL_SCRIPT = 10
-#: Countries that do not use postal codes.
-NO_POSTCODE = frozenset({"AE", "HK", "MO", "QA"})
 
 POSTCODE_PATTERNS = {
     "AT": r"\d{4}",
@@ -75,7 +77,7 @@ def address_errors(address: Mapping[str, str]) -> dict[str, str]:
     country = address.get("country", "")
 
     for name in REQUIRED:
-        if name == "post_code" and country in NO_POSTCODE:
+        if name == "post_code" and not needs_post_code(country):
             continue
         if not address.get(name):
             errors[name] = f"{FIELDS[name][0]} is required."
@@ -106,7 +108,7 @@ def address_errors(address: Mapping[str, str]) -> dict[str, str]:
     if phone and "phone" not in errors and not _PHONE.fullmatch(phone):
         errors["phone"] = "Use digits, spaces and an optional leading +, e.g. +49 30 1234567."
 
-    if country in LOCAL_SCRIPT:
+    if country in LOCAL_SCRIPT_REQUIRED:
         for name in ("address_line1", "address_line2", "city"):
             latin = len(_LATIN.findall(address.get(name, "")))
             if latin > MAX_LATIN_IN_LOCAL_SCRIPT and name not in errors:
@@ -115,3 +117,44 @@ def address_errors(address: Mapping[str, str]) -> dict[str, str]:
                     f"(this line has {latin} Latin letters; at most {MAX_LATIN_IN_LOCAL_SCRIPT})."
                 )
     return errors
+
+
+def problems_with(
+    address: Mapping[str, str], *, fixed_country: str | None = None
+) -> dict[str, str]:
+    """``address_errors``, and for a corrected copy of an order (``fixed_country``) the one rule
+    of its own: the parcel still goes to the same country."""
+    problems = address_errors(address)
+    if fixed_country and address.get("country") != fixed_country:
+        problems["country"] = (
+            f"The country cannot change ({fixed_country}). A parcel to another country needs a "
+            "new order: place a reorder instead."
+        )
+    return problems
+
+
+def to_address(address: Mapping[str, str], original: Address | None = None) -> Address:
+    """The cleaned fields as the address to send; Gelato's own fields of ``original`` (such as
+    Brazil's company ids), which no form shows, carried over."""
+    return Address(
+        first_name=address["first_name"],
+        last_name=address["last_name"],
+        address_line1=address["address_line1"],
+        city=address["city"],
+        post_code=address["post_code"],
+        country=address["country"],
+        email=address["email"],
+        address_line2=address["address_line2"] or None,
+        company_name=address["company_name"] or None,
+        state=address["state"] or None,
+        phone=address["phone"] or None,
+        federal_tax_id=address["federal_tax_id"] or None,
+        is_business=original.is_business if original else None,
+        state_tax_id=original.state_tax_id if original else None,
+        registration_state_code=original.registration_state_code if original else None,
+    )
+
+
+def fields_of(address: Address | None) -> dict[str, str]:
+    """An address as the form's fields, to start editing from."""
+    return {name: (getattr(address, name) or "") if address else "" for name in FIELDS}

@@ -15,18 +15,23 @@ import it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from portal.gelato.models import Item, Order
+from portal.gelato.statuses import progress
 from portal.knowledge import (
+    ADDRESS_PROBLEM_ARTICLE,
+    CONTACT,
     DAMAGE_REPORT_WINDOW_DAYS,
     DAMAGE_REPORT_WINDOW_SOURCES,
+    DAMAGED_PRODUCT_ARTICLE,
     ON_HOLD_OR_FAILED,
     STATUS_GLOSSARY,
     WHERE_IS_MY_ORDER,
     Article,
 )
-from portal.requests.scenarios import ADDRESS_PROBLEM, DAMAGED_PRODUCT, SOMETHING_ELSE
 from portal.sources import (
     A4_CANCEL,
     API_CANCEL,
@@ -57,7 +62,8 @@ from portal.sources import (
 
 @dataclass(frozen=True)
 class Action:
-    """A self-service action an agent can take on an order."""
+    """A self-service action an agent can take on an order, with everything the pages, the audit
+    log and the knowledge base need to know about it."""
 
     slug: str
     #: The column heading of the status overview: one or two words.
@@ -65,8 +71,25 @@ class Action:
     summary: str
     #: The article that explains it; its title is the action's title.
     article: Article
+    #: The Material icon of its card in the knowledge base.
+    icon: str
     #: What the audit log calls it; None for an action that only reads and so records nothing.
     audit_name: str | None = None
+    #: The portal's view (its Flask endpoint) of this action's form for one order; None for an
+    #: action that only reads, which the order's page answers itself.
+    endpoint: str | None = None
+    #: Where on the order's page a reading action is answered (the id of its section).
+    anchor: str = ""
+    #: It places a new order, charged like any order.
+    places_order: bool = False
+    #: It cancels the order and places a corrected copy, since Gelato's API edits no placed
+    #: order; the copy goes to the same country.
+    replaces_original: bool = False
+    #: The agent types the new order's address (a method change keeps the address as it is).
+    edits_address: bool = False
+    #: Gelato refuses it once any one item has moved on (a cancel is refused as soon as one item
+    #: is printed, and a change is a cancel first), so the most advanced item decides it too.
+    decided_by_items: bool = False
 
     @property
     def title(self) -> str:
@@ -83,40 +106,62 @@ CHECK_STATUS = Action(
     "Check status",
     "Where an order is now, and when it should arrive.",
     Article("actions/check-status.md", "Check order status"),
+    icon="material-clipboard-search-outline",
+    anchor="reply",
 )
 CHECK_TRACKING = Action(
     "check-tracking",
     "Tracking",
     "How an order ships, and the link that follows its parcel.",
     Article("actions/check-tracking.md", "Check shipping method and tracking link"),
+    icon="material-truck-delivery-outline",
+    anchor="shipping",
 )
 CHANGE_ADDRESS = Action(
     "change-address",
     "Address",
     "Correct where an order goes, before it goes to print.",
     Article("actions/change-address.md", "Change the shipping address"),
+    icon="material-map-marker-radius-outline",
     audit_name="change_address",
+    endpoint="orders.change_address",
+    places_order=True,
+    replaces_original=True,
+    edits_address=True,
+    decided_by_items=True,
 )
 CHANGE_SHIPPING_METHOD = Action(
     "change-shipping-method",
     "Shipping method",
     "Switch between economy and express, before the order goes to print.",
     Article("actions/change-shipping-method.md", "Change the shipping method"),
+    icon="material-truck-fast-outline",
     audit_name="change_shipping",
+    endpoint="orders.change_shipping_method",
+    places_order=True,
+    replaces_original=True,
+    decided_by_items=True,
 )
 CANCEL_ORDER = Action(
     "cancel-order",
     "Cancel",
     "Stop an order before production starts.",
     Article("actions/cancel-order.md", "Cancel an order"),
+    icon="material-cancel",
     audit_name="cancel",
+    endpoint="orders.cancel",
+    decided_by_items=True,
 )
 REORDER = Action(
     "reorder",
     "Reorder",
     "Send the same items again: after damage, a failed delivery or a failed order.",
     Article("actions/reorder.md", "Place a reorder"),
+    icon="material-repeat",
     audit_name="reorder",
+    endpoint="orders.reorder",
+    places_order=True,
+    edits_address=True,
 )
 
 #: Every action, in the order an agent usually needs them.
@@ -129,6 +174,13 @@ ACTIONS = (
     REORDER,
 )
 _ACTIONS_BY_SLUG = {action.slug: action for action in ACTIONS}
+
+
+#: Within this many days of a reorder, another reorder of the same order is placed only when the
+#: agent, shown the earlier one (its number, who placed it and when), asks for another: two tabs
+#: or two agents answering the same customer must not send two charged replacements unseen.
+REPEAT_REORDER_WINDOW_DAYS = 30
+REPEAT_REORDER_WINDOW_SOURCES: Sources = (OUR_PRACTICE,)
 
 
 @dataclass(frozen=True)
@@ -317,7 +369,7 @@ _PRINTED_ADDRESS = Refusal(
     "If Gelato's shipping team asked you to correct this address, do it from the link in their "
     "email even now, and contact Gelato Support if the Dashboard refuses. Otherwise the only "
     "self-service remedy is a reorder to the right address, charged as a new order.",
-    ADDRESS_PROBLEM.article,
+    ADDRESS_PROBLEM_ARTICLE,
     reason_sources=(HC_CHANGE_ADDRESS,),
     next_step_sources=(HC_CHANGE_ADDRESS, GUIDE_CURRENT, HC_REORDER),
 )
@@ -450,7 +502,7 @@ _STATUSES = (
                 "Let it complete; if it arrives damaged or defective, report it. If the customer "
                 "no longer wants it, contact Gelato Support with the order number: once it is "
                 "printed and until it ships, Gelato can still discard it and stop the shipment.",
-                DAMAGED_PRODUCT.article,
+                DAMAGED_PRODUCT_ARTICLE,
                 reason_sources=(API_STATUSES, API_CANCEL, HC_CHANGE_OR_CANCEL, A4_CANCEL),
                 next_step_sources=(HC_REPORT_PROBLEM, HC_CANCEL_EARLIER),
             ),
@@ -471,7 +523,7 @@ _STATUSES = (
                 "Contact Gelato Support with the order number before it ships: as documented by "
                 "Gelato, it can discard the print and stop the shipment. You still pay for the "
                 "printing, but get the shipping fee back.",
-                SOMETHING_ELSE.article,
+                CONTACT,
                 reason_sources=(API_CANCEL, HC_CANCEL_EARLIER),
                 next_step_sources=(HC_CANCEL_EARLIER,),
             ),
@@ -511,7 +563,7 @@ _STATUSES = (
                 "The carrier reports the order delivered.",
                 f"If it arrived damaged or defective, report it within "
                 f"{DAMAGE_REPORT_WINDOW_DAYS} days of delivery.",
-                DAMAGED_PRODUCT.article,
+                DAMAGED_PRODUCT_ARTICLE,
                 reason_sources=(API_STATUSES,),
                 next_step_sources=DAMAGE_REPORT_WINDOW_SOURCES,
             ),
@@ -537,7 +589,7 @@ _STATUSES = (
             ),
         ),
         handed_to_carrier=True,
-        see=ADDRESS_PROBLEM.article,
+        see=ADDRESS_PROBLEM_ARTICLE,
         sources=(API_STATUSES,),
     ),
     Status(
@@ -696,6 +748,32 @@ WINDOWS = MappingProxyType(
 )
 
 
+#: Status codes that the rules' sentences name as words, so that a page can link them to their
+#: entry in the glossary ("as soon as it shows passed", "comes back (returned)"). The codes that
+#: are also plain English verbs in those sentences (failed, created, canceled, delivered,
+#: shipped) are left out: "delivery failed" is not the failed status.
+_NAMED_IN_SENTENCES = frozenset(
+    {"passed", "printed", "uploading", "digitizing", "returned", "in_production", "in_transit"}
+    | {"pending_approval", "pending_personalization", "not_connected", "on_hold"}
+)
+_STATUS_WORD = re.compile(r"\b(" + "|".join(sorted(_NAMED_IN_SENTENCES)) + r")\b")
+
+
+def status_mentions(text: str) -> tuple[tuple[str, Status | None], ...]:
+    """``text`` in pieces, each with the status it names (None for the words between), so that a
+    page can link every status a rule's sentence refers to."""
+    pieces: list[tuple[str, Status | None]] = []
+    at = 0
+    for match in _STATUS_WORD.finditer(text):
+        if match.start() > at:
+            pieces.append((text[at : match.start()], None))
+        pieces.append((match.group(0), STATUSES[match.group(0)]))
+        at = match.end()
+    if at < len(text):
+        pieces.append((text[at:], None))
+    return tuple(pieces)
+
+
 def status(code: str) -> Status:
     """The rules for ``code``; a status Gelato added after this table was written gets a safe
     stand-in that allows looking only, because a wrong "yes" costs more than a missing one."""
@@ -739,6 +817,54 @@ def is_allowed(action: Action | str, code: str) -> bool:
     return status(code).allows(action)
 
 
+#: Why the most advanced item decides a cancel and the changes: Gelato refuses a cancel as soon as
+#: one item is printed; that an item in production counts as well, and that a change (a cancel
+#: first) follows the cancel, is this help center's reading.
+DECIDED_BY_ITEMS_SOURCES: Sources = (API_CANCEL, OUR_PRACTICE)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether an action is possible on one order now, and if not, why."""
+
+    refusal: Refusal | None
+    #: The item whose status refused it, where the order's own status would have allowed it: an
+    #: order is as far along as its least advanced item, and one printed item is enough for
+    #: Gelato to refuse a cancel.
+    item: Item | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def sources(self) -> Sources:
+        """The refusal's sources, and those of reading it from an item."""
+        if self.refusal is None:
+            return ()
+        extra = DECIDED_BY_ITEMS_SOURCES if self.item else ()
+        return tuple(dict.fromkeys(self.refusal.sources + extra))
+
+
+def decide(action: Action | str, order: Order) -> Decision:
+    """Whether ``action`` is possible on ``order``: by its own status, and for an action Gelato
+    refuses once one item has moved on, by its most advanced item as well. An item further along
+    can only close a door, never open one (an order on hold stays on hold)."""
+    refusal = why_not(action, order.fulfillment_status)
+    item = order.most_advanced_item
+    if refusal is not None or not _action(action).decided_by_items or item is None:
+        return Decision(refusal)
+    if progress(item.fulfillment_status) <= progress(order.fulfillment_status):
+        return Decision(None)
+    by_item = why_not(action, item.fulfillment_status or "")
+    return Decision(by_item, item if by_item else None)
+
+
+def can_replace(order: Order) -> bool:
+    """``can_cancel_and_replace`` for one order, read from its most advanced item too."""
+    return decide(CANCEL_ORDER, order).allowed and order.order_type != "draft"
+
+
 def can_cancel_and_replace(code: str, order_type: str) -> bool:
     """Whether the portal can still change an order's address or shipping method itself.
 
@@ -762,6 +888,10 @@ def window(action: Action | str) -> Window:
 def statuses_allowing(action: Action | str) -> tuple[Status, ...]:
     """The documented statuses in which ``action`` is possible, in glossary order."""
     return tuple(s for s in STATUSES.values() if s.allows(action))
+
+
+def _action(action: Action | str) -> Action:
+    return _ACTIONS_BY_SLUG[_slug(action)]
 
 
 def _slug(action: Action | str) -> str:

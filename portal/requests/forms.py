@@ -24,7 +24,6 @@ from wtforms import (
 )
 
 from portal.orders.addresses import clean_address
-from portal.orders.forms import AddressForm
 from portal.requests.completeness import INVALID, MISSING, Completeness
 from portal.requests.compose import header_text
 from portal.requests.drafts import Draft, Submission
@@ -32,6 +31,7 @@ from portal.requests.lookup import ORDER_KINDS
 from portal.requests.scenarios import Scenario
 from portal.requests.scenarios import scenario as scenario_named
 from portal.requests.uploads import Upload
+from portal.web.order_forms import AddressForm
 
 
 class CorrectedAddressForm(AddressForm):

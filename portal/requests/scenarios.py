@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from portal.knowledge import (
+    ADDRESS_PROBLEM_ARTICLE,
     CONTACT,
     DAMAGE_REPORT_WINDOW_DAYS,
+    DAMAGED_PRODUCT_ARTICLE,
     WHERE_IS_MY_ORDER,
     Article,
 )
@@ -106,6 +108,8 @@ class Scenario:
     article: Article | None = None
     #: Where the scenario comes from: who contacts whom, and what Gelato's message contains.
     sources: Sources = ()
+    #: The Material icon of its card in the knowledge base.
+    icon: str = "material-message-question-outline"
 
     def __post_init__(self):
         if self.started_by not in (MERCHANT, GELATO):
@@ -158,7 +162,9 @@ def _reorder_number(help: str, sources: Sources) -> ScenarioRequirement:
 
 DAMAGED_PRODUCT = Scenario(
     slug="damaged-product",
+    icon="material-package-variant-remove",
     title="Damaged or defective product",
+    article=DAMAGED_PRODUCT_ARTICLE,
     summary="The customer received a damaged or faulty item: report it, or reorder and claim.",
     started_by=MERCHANT,
     sources=(GUIDE_CURRENT, GUIDE_EARLIER, HC_REPORT_PROBLEM),
@@ -225,6 +231,7 @@ CORRECTED_FILE = "Use the corrected file and reorder"
 
 FILE_CONCERN = Scenario(
     slug="file-concern",
+    icon="material-image-broken-variant",
     title="File or quality concern raised by Gelato",
     summary="Gelato's production team found a problem in a file: give direction, or fix it.",
     started_by=GELATO,
@@ -299,7 +306,9 @@ CORRECT_ONLY = "Correct the address only, no reorder"
 
 ADDRESS_PROBLEM = Scenario(
     slug="address-problem",
+    icon="material-home-alert-outline",
     title="Incorrect or undeliverable address",
+    article=ADDRESS_PROBLEM_ARTICLE,
     summary="Gelato's shipping team cannot deliver to the address: correct it and reorder.",
     started_by=GELATO,
     sources=(GUIDE_CURRENT, GUIDE_EARLIER, HC_CHANGE_ADDRESS),
@@ -356,6 +365,7 @@ ADDRESS_PROBLEM = Scenario(
 
 API_SUBMISSION_FAILURE = Scenario(
     slug="api-submission-failure",
+    icon="material-api-off",
     title="Order cannot be submitted through the API",
     summary="Your integration cannot place an order through the Gelato API: send the logs.",
     started_by=MERCHANT,
@@ -400,6 +410,7 @@ API_SUBMISSION_FAILURE = Scenario(
 
 DELIVERY_PROBLEM = Scenario(
     slug="delivery-problem",
+    icon="material-map-search-outline",
     title="Late, stuck or lost order",
     article=WHERE_IS_MY_ORDER,
     summary="An order is late, not dispatched, stuck in transit or lost.",
@@ -438,6 +449,7 @@ DELIVERY_PROBLEM = Scenario(
 
 SOMETHING_ELSE = Scenario(
     slug="something-else",
+    icon="material-message-question-outline",
     title="Something else",
     article=CONTACT,
     summary="Any other question for Gelato Support, once self-service cannot solve it.",

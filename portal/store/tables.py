@@ -82,18 +82,29 @@ audit_log = Table(
 )
 
 # One row per reorder or cancel-and-replace form. The key is unique, so two requests carrying the
-# same form cannot both place an order; the row remembers how far the action got.
+# same form cannot both place an order; the row remembers how far the action got and what it is to
+# place (migration 0005), so that any process can finish it.
 order_actions = Table(
     "order_actions",
     metadata,
     Column("key", String(64), primary_key=True),
+    # reorder | replace
     Column("action", String(20), nullable=False),
-    Column("order_id", String(100), nullable=False),
+    # The rules table's action (change-address, change-shipping-method, reorder).
+    Column("slug", String(40)),
+    Column("order_id", String(100), nullable=False, index=True),
+    Column("order_reference", String(200)),
     Column("actor", String(100), nullable=False),
     # running | done | failed (Gelato refused: nothing placed) | uncertain (unconfirmed attempt)
     Column("state", String(20), nullable=False),
+    # "" | cancel_sent | original_canceled
     Column("step", String(40), nullable=False, default=""),
+    # What to place: the address as Gelato's JSON, and the shipping method.
+    Column("shipping_address", Text),
+    Column("shipment_method_uid", String(100)),
+    Column("shipment_method_name", String(200)),
     Column("result_order_id", String(100)),
+    Column("result_reference", String(200)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )

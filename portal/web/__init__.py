@@ -1,1 +1,2 @@
-"""The web layer: Flask blueprints over the domain functions, and nothing below them."""
+"""The web layer: Flask blueprints and forms over the domain packages, and the only place that
+knows about requests, responses and sessions."""

@@ -20,14 +20,6 @@ from portal.store import utcnow
 
 bp = Blueprint("attention", __name__, url_prefix="/portal/attention")
 
-#: The page of each self-service action an entry may point to, on the order itself.
-_ACTION_ENDPOINTS = {
-    rules.CANCEL_ORDER.slug: "orders.cancel",
-    rules.REORDER.slug: "orders.reorder",
-    rules.CHANGE_ADDRESS.slug: "orders.change_address",
-    rules.CHANGE_SHIPPING_METHOD.slug: "orders.change_shipping_method",
-}
-
 
 @bp.get("/")
 def page():
@@ -103,12 +95,10 @@ def next_step_links(step: NextStep, order_id: str) -> list[tuple[str, str]]:
 
 
 def action_url(action: rules.Action, order_id: str) -> str:
-    if action == rules.CHECK_TRACKING:
-        return url_for("orders.order_page", order_id=order_id, _anchor="shipping")
-    endpoint = _ACTION_ENDPOINTS.get(action.slug)
-    if endpoint is None:
-        return url_for("orders.order_page", order_id=order_id)
-    return url_for(endpoint, order_id=order_id)
+    """The action's form for this order, or the part of the order's page that answers it."""
+    if action.endpoint:
+        return url_for(action.endpoint, order_id=order_id)
+    return url_for("orders.order_page", order_id=order_id, _anchor=action.anchor or None)
 
 
 def _queue_page(errors=None, notes=None):

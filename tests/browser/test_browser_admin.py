@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 def test_an_action_is_in_the_audit_log_and_its_csv(agent, help_center, tmp_path):
     agent.goto(help_center("/portal/orders/?order=NW-1003"))
-    agent.locator(".portal-actions").get_by_role("link", name="Cancel").click()
+    agent.locator(".portal-actions").get_by_role("link", name="Cancel", exact=True).click()
     agent.get_by_role("button", name="Cancel this order at Gelato").click()
     expect(agent.get_by_role("heading", level=1)).to_have_text("Order canceled")
 

@@ -58,15 +58,16 @@ def test_a_split_order_lists_its_parts_and_each_opens(agent, help_center):
 
 def test_cancel_is_refused_once_production_started(agent, help_center):
     agent.goto(help_center("/portal/orders/?order=NW-1005"))
-    cancel = agent.locator(".portal-actions li", has_text="Cancel")
+    # The card whose button says Cancel (other cards cite "Change or cancel an order").
+    cancel = agent.locator(".portal-actions li").filter(has=agent.get_by_text("Cancel", exact=True))
     expect(cancel.get_by_text("Cancel", exact=True)).to_have_attribute("aria-disabled", "true")
     expect(cancel).to_contain_text("Not possible now:")
-    expect(cancel.get_by_role("link", name="Cancel")).to_have_count(0)
+    expect(cancel.get_by_role("link", name="Cancel", exact=True)).to_have_count(0)
 
 
 def test_an_order_not_yet_in_production_is_canceled(agent, help_center):
     agent.goto(help_center("/portal/orders/?order=NW-1002"))
-    agent.locator(".portal-actions").get_by_role("link", name="Cancel").click()
+    agent.locator(".portal-actions").get_by_role("link", name="Cancel", exact=True).click()
     expect(agent.get_by_role("heading", level=1)).to_have_text("Cancel order NW-1002")
     agent.get_by_role("button", name="Cancel this order at Gelato").click()
     expect(agent.get_by_role("heading", level=1)).to_have_text("Order canceled")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.orders import rules, service
+from portal.orders import placing, rules
 from tests.conftest import form_token
 from tests.orders.conftest import form_fields, orders_by_status, reorder_at_once
 
@@ -89,7 +89,7 @@ def test_twenty_simultaneous_submissions_of_one_form_place_one_order(app, gelato
     created = [r for r in results if r is not None]
     assert len(set(created)) == 1
     assert (
-        len(gelato.find_orders_by_reference(service.new_reference(original, "reorder", "f" * 32)))
+        len(gelato.find_orders_by_reference(placing.new_reference(original, "reorder", "f" * 32)))
         == 1
     )
 

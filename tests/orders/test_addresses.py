@@ -1,5 +1,6 @@
 import pytest
 
+from portal.gelato.countries import COUNTRIES_WITHOUT_POSTCODES, needs_post_code
 from portal.orders.addresses import address_errors, clean_address
 
 GOOD = {
@@ -53,6 +54,17 @@ def test_postcode_shape_is_checked_for_common_countries(country, good, bad):
 
 def test_countries_without_postcodes_do_not_need_one():
     assert errors_for(country="AE", post_code="", city="Dubai") == {}
+
+
+def test_an_irish_address_without_a_postcode_is_accepted_as_gelato_accepts_it():
+    assert needs_post_code("IE") is False  # the list the sandbox checks too
+    assert errors_for(country="IE", post_code="", city="Galway") == {}
+    assert "post_code" in errors_for(country="FR", post_code="", city="Lyon")
+
+
+def test_the_postcode_rule_is_the_gelato_layers_list_for_every_country():
+    for country in sorted(COUNTRIES_WITHOUT_POSTCODES):
+        assert "post_code" not in errors_for(country=country, post_code="", state="X")
 
 
 def test_lengths_follow_gelatos_limits():

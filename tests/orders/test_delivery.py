@@ -1,10 +1,11 @@
 """The "where is my order?" verdict for each branch of the decision path."""
 
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from portal.gelato.models import Order, Package, Shipment
+from portal.gelato.models import Item, Order, Package, Shipment, StatusChange
 from portal.orders.delivery import delivery_verdict
 
 TODAY = date(2026, 11, 23)
@@ -65,3 +66,54 @@ def test_replies_carry_the_tracking_link_once_there_is_one():
     assert "https://track.example/T1" in delivery_verdict(shipped, TODAY).customer_reply
     not_shipped = delivery_verdict(order("passed", 3), TODAY).customer_reply
     assert "tracking link as soon as it ships" in not_shipped
+
+
+@pytest.mark.parametrize(
+    ("status", "latest_in_days", "leads_to"),
+    [
+        ("in_transit", -3, "delivery-problem"),
+        ("printed", -2, "delivery-problem"),
+        ("in_transit", 2, None),
+        ("on_hold", None, None),
+    ],
+)
+def test_a_late_order_is_late_and_leads_to_the_delivery_request(status, latest_in_days, leads_to):
+    verdict = delivery_verdict(order(status, latest_in_days), TODAY)
+    assert verdict.late == (leads_to is not None)
+    assert verdict.request == leads_to
+
+
+def test_every_request_a_verdict_leads_to_is_a_scenario():
+    from portal.orders import delivery
+    from portal.requests.scenarios import scenario
+
+    for slug in (delivery.DELIVERY_PROBLEM_REQUEST, delivery.DAMAGED_PRODUCT_REQUEST):
+        assert scenario(slug).portal_path
+
+
+def delivered(days_ago):
+    arrived = datetime.combine(TODAY - timedelta(days=days_ago), time(9), tzinfo=UTC)
+    item = Item(
+        "i",
+        "poster",
+        1,
+        fulfillment_status="delivered",
+        status_history=(StatusChange("delivered", arrived),),
+    )
+    return replace(order("delivered", -days_ago), items=(item,), updated_at=datetime.now(UTC))
+
+
+def test_the_damage_window_counts_from_the_items_delivery_not_the_last_change():
+    inside = delivery_verdict(delivered(30), TODAY)
+    assert inside.request == "damaged-product"
+    assert "can be reported until 23 Nov 2026" in inside.advice
+    outside = delivery_verdict(delivered(31), TODAY)
+    assert outside.request is None
+    assert "closed on 22 Nov 2026" in outside.advice
+    assert "31 days ago" in outside.advice
+
+
+def test_a_delivery_gelato_did_not_date_still_offers_the_report():
+    verdict = delivery_verdict(order("delivered", -3), TODAY)
+    assert verdict.request == "damaged-product"
+    assert "ask the customer" in verdict.advice

@@ -82,3 +82,16 @@ def test_every_action_has_a_start_page_linked_from_its_article(agent_client, act
 def test_searching_from_an_action_page_goes_to_that_action(agent_client, order_id):
     response = agent_client.get("/portal/orders/?order=NW-1004&action=cancel-order")
     assert response.headers["Location"] == f"/portal/orders/{order_id('NW-1004')}/cancel"
+
+
+def test_every_action_form_is_a_view_of_the_app_and_every_anchor_is_on_the_order_page(
+    app, agent_client, order_id
+):
+    page = agent_client.get(f"/portal/orders/{order_id('NW-1004')}/").get_data(as_text=True)
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    for action in rules.ACTIONS:
+        if action.endpoint:
+            assert action.endpoint in endpoints
+        else:
+            assert f'id="{action.anchor}"' in page
+            assert f'href="#{action.anchor}"' in page

@@ -1,13 +1,13 @@
 """Personal API tokens and their per-minute call counts.
 
-Revision ID: api_tokens_1
+Revision ID: 0005
 Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "api_tokens_1"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None

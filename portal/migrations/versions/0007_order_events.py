@@ -1,14 +1,14 @@
 """Gelato's webhook events, what they say about each order now, and the "needs attention" queue.
 
-Revision ID: order_events_1
-Revises: api_tokens_1
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "order_events_1"
-down_revision = "api_tokens_1"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -20,12 +20,12 @@ ATTENTION_SHOWN = 5
 
 @bp.get("/")
 def index():
-    waiting = queue.queue(store(), date.today(), utcnow()).waiting
+    attention, attention_total = queue.top(store(), date.today(), utcnow(), ATTENTION_SHOWN)
     return render_template(
         "portal/home.html",
         actions=ACTIONS,
         scenarios=SCENARIOS,
         owed=owed_replacements(store()),
-        attention=waiting[:ATTENTION_SHOWN],
-        attention_total=len(waiting),
+        attention=attention,
+        attention_total=attention_total,
     )

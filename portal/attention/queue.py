@@ -292,10 +292,14 @@ class Queue:
     handled: list[QueueEntry]
 
 
-def refresh(store: Store, today: date, now: datetime) -> int:
-    """Open an entry for every order whose latest delivery date passed with no entry for it yet;
-    how many were opened."""
-    rows = store.attention.late_without_entry(today, DONE_STATUSES)
+def refresh(store: Store, today: date, now: datetime, order_id: str | None = None) -> int:
+    """Open an entry for every order (or the one ``order_id``) whose latest delivery date passed
+    with no entry for it yet; how many were opened.
+
+    A date passes without an event, so this runs where agents look: the portal home, the queue
+    and the order's page. The header's ``count`` only reads what these opened.
+    """
+    rows = store.attention.late_without_entry(today, DONE_STATUSES, order_id)
     entries = [
         {
             "order_id": row["order_id"],
@@ -310,35 +314,43 @@ def refresh(store: Store, today: date, now: datetime) -> int:
     return store.attention.open_late(entries, now) if entries else 0
 
 
-def count(store: Store, today: date) -> int:
-    """How many entries wait for an agent, counting the late orders the queue will open: what
-    the portal's header shows, without writing anything."""
-    return store.attention.count_waiting() + store.attention.count_late(today, DONE_STATUSES)
+def count(store: Store) -> int:
+    """How many entries wait for an agent: what the portal's header shows on every page, so one
+    indexed count and no work per order."""
+    return store.attention.count_waiting()
 
 
 def queue(store: Store, today: date, now: datetime) -> Queue:
     refresh(store, today, now)
     waiting = store.attention.waiting()
     handled = store.attention.handled()
-    states = store.events.states(entry.order_id for entry in waiting + handled)
-
-    def shown(entries):
-        return [
-            QueueEntry(e, KINDS[e.kind], states.get(e.order_id), today)
-            for e in entries
-            if e.kind in KINDS
-        ]
-
-    return Queue(shown(waiting), shown(handled))
+    return Queue(_shown(store, waiting, today), _shown(store, handled, today))
 
 
-def for_order(store: Store, order: Order, today: date) -> list[QueueEntry]:
-    """The order's entries not handled yet, for its page."""
+def top(store: Store, today: date, now: datetime, limit: int) -> tuple[list[QueueEntry], int]:
+    """The ``limit`` entries waiting longest, and how many wait in all: the portal home's list."""
+    refresh(store, today, now)
+    return _shown(store, store.attention.waiting(limit), today), count(store)
+
+
+def for_order(store: Store, order: Order, today: date, now: datetime) -> list[QueueEntry]:
+    """The order's entries not handled yet, for its page; a passed latest date opens its own."""
+    refresh(store, today, now, order.id)
     state = store.events.state(order.id)
     return [
         QueueEntry(entry, KINDS[entry.kind], state, today)
         for entry in store.attention.for_order(order.id)
         if entry.state != HANDLED and entry.kind in KINDS
+    ]
+
+
+def _shown(store: Store, entries: list[AttentionEntry], today: date) -> list[QueueEntry]:
+    """Entries with their reason's rules and what is known of their orders now."""
+    states = store.events.states(entry.order_id for entry in entries)
+    return [
+        QueueEntry(entry, KINDS[entry.kind], states.get(entry.order_id), today)
+        for entry in entries
+        if entry.kind in KINDS
     ]
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from portal.attention.events import DATED_BY_ARRIVAL
+from portal.gelato.models import Order
 from portal.gelato.webhooks import (
     ORDER_DELIVERY_ESTIMATE_UPDATED,
     ORDER_ITEM_STATUS_UPDATED,
@@ -57,10 +58,10 @@ class Moment:
         return self.who != GELATO
 
 
-def of_order(store: Store, order_id: str, action_labels: Mapping[str, str]) -> list[Moment]:
+def of_order(store: Store, order: Order, action_labels: Mapping[str, str]) -> list[Moment]:
     """The timeline of one Gelato order, from the events stored and the audit log."""
-    actions = store.audit.list(order=order_id, limit=MAX_ACTIONS)
-    return order_timeline(store.events.for_order(order_id), actions, action_labels)
+    actions = store.audit.for_order(order.id, order.order_reference_id, limit=MAX_ACTIONS)
+    return order_timeline(store.events.for_order(order.id), actions, action_labels)
 
 
 def order_timeline(
@@ -155,7 +156,10 @@ def _what_came_of(entry: AuditEntry) -> list[str]:
         asked = json.loads(entry.request or "{}")
     except ValueError:
         asked = {}
-    note = asked.get("note") if isinstance(asked, dict) else None
-    if isinstance(note, str) and note:
-        details.append(note)
+    if not isinstance(asked, dict):
+        return details
+    # The subject of a support request, the note of a handled entry.
+    for said in (asked.get("subject"), asked.get("note")):
+        if isinstance(said, str) and said:
+            details.append(said)
     return details

@@ -1,9 +1,10 @@
 """The "needs attention" queue: orders that went wrong or late, until an agent has handled them.
 
 Entries are opened by the events that report the trouble (in the events' own transaction, see
-``portal.store.events``), or, for an order past its latest delivery date, when the queue is looked
-at: a date passes without any event. Taking and handling an entry are single updates that check
-the state they change, so two agents acting at once cannot both win.
+``portal.store.events``), or, for an order past its latest delivery date, when the queue or the
+order is looked at: a date passes without any event. Counting what waits is one query on the
+indexed ``state``, cheap enough for the header of every page. Taking and handling an entry are
+single updates that check the state they change, so two agents acting at once cannot both win.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from portal.store.tables import attention_entries, order_states
 OPEN = "open"
 TAKEN = "taken"
 HANDLED = "handled"
+#: The states of an entry that still waits for an agent.
+WAITING = (OPEN, TAKEN)
 #: The kind of entry a passed latest delivery date opens (``portal.orders.attention.LATE``).
 LATE = "late"
 
@@ -61,7 +64,7 @@ class Attention(Area):
     def waiting(self, limit: int = 500) -> list[AttentionEntry]:
         """Entries not handled yet, the longest waiting first."""
         c = attention_entries.c
-        query = select(attention_entries).where(c.state != HANDLED)
+        query = select(attention_entries).where(c.state.in_(WAITING))
         return self._all(query.order_by(c.since, c.id).limit(limit), AttentionEntry)
 
     def handled(self, limit: int = 20) -> list[AttentionEntry]:
@@ -78,7 +81,7 @@ class Attention(Area):
         return self._all(query, AttentionEntry)
 
     def count_waiting(self) -> int:
-        query = select(func.count()).where(attention_entries.c.state != HANDLED)
+        query = select(func.count()).where(attention_entries.c.state.in_(WAITING))
         with self.engine.connect() as connection:
             return connection.execute(query).scalar_one()
 
@@ -111,9 +114,10 @@ class Attention(Area):
 
     # Orders past their latest delivery date
 
-    def _late_query(self, today: date, done_statuses: Iterable[str]):
-        """Orders whose latest delivery date is before ``today``, not in ``done_statuses``, and
-        without an entry for being late yet (a handled one for that date counts)."""
+    def _late_query(self, today: date, done_statuses: Iterable[str], order_id: str | None):
+        """Orders (or the one ``order_id``) whose latest delivery date is before ``today``, not
+        in ``done_statuses``, and without an entry for being late yet (a handled one for that
+        date counts)."""
         s, c = order_states.c, attention_entries.c
         # One for this date, or one still open for an earlier date (it stays the order's entry).
         entered = exists().where(
@@ -121,21 +125,19 @@ class Attention(Area):
             c.kind == LATE,
             or_(c.due_date == s.max_delivery_date, c.state != HANDLED),
         )
-        return select(order_states).where(
+        query = select(order_states).where(
             s.max_delivery_date < today,
             or_(s.status.is_(None), s.status.not_in(list(done_statuses))),
             ~entered,
         )
+        return query if order_id is None else query.where(s.order_id == order_id)
 
-    def count_late(self, today: date, done_statuses: Iterable[str]) -> int:
-        """How many late orders have no entry yet: what the queue will open when looked at."""
-        query = select(func.count()).select_from(self._late_query(today, done_statuses).subquery())
-        with self.engine.connect() as connection:
-            return connection.execute(query).scalar_one()
-
-    def late_without_entry(self, today: date, done_statuses: Iterable[str]) -> list[dict]:
+    def late_without_entry(
+        self, today: date, done_statuses: Iterable[str], order_id: str | None = None
+    ) -> list[dict]:
         """Those orders' ids, references and latest dates."""
-        query = self._late_query(today, done_statuses).order_by(order_states.c.max_delivery_date)
+        query = self._late_query(today, done_statuses, order_id)
+        query = query.order_by(order_states.c.max_delivery_date)
         return [
             {k: row[k] for k in ("order_id", "order_reference", "max_delivery_date", "status")}
             for row in self._all(query)

@@ -66,6 +66,16 @@ class AuditLog(Area):
         query = select(audit_log).where(*conditions).order_by(c.id.desc()).limit(limit)
         return self._all(query, AuditEntry)
 
+    def for_order(self, order_id: str, order_reference: str | None, limit: int) -> list[AuditEntry]:
+        """What was done to one Gelato order, newest first: entries naming its id, and those
+        naming only its reference (a request about an order typed in by its number)."""
+        c = audit_log.c
+        about = c.order_id == order_id
+        if order_reference:
+            about |= c.order_id.is_(None) & (c.order_reference == order_reference)
+        query = select(audit_log).where(about).order_by(c.id.desc()).limit(limit)
+        return self._all(query, AuditEntry)
+
     def actors(self) -> list[str]:
         query = select(audit_log.c.actor).distinct().order_by(audit_log.c.actor)
         with self.engine.connect() as connection:

@@ -77,7 +77,7 @@ def header_count():
     """How many entries wait, for the portal's header; only agents see it."""
     if current_agent() is None:
         return {}
-    return {"attention_count": queue.count(context.store(), date.today())}
+    return {"attention_count": queue.count(context.store())}
 
 
 @bp.app_template_global()

@@ -77,7 +77,8 @@ def order_page(order_id):
     verdict = delivery_verdict(order, today)
     # What the page shows now: the first lookup of an order that Gelato's events named, its
     # latest delivery date for the queue.
-    note_lookup(store(), order, utcnow())
+    now = utcnow()
+    note_lookup(store(), order, now)
     return render_template(
         "orders/order.html",
         order=order,
@@ -92,8 +93,8 @@ def order_page(order_id):
         ],
         where_is_my_order=WHERE_IS_MY_ORDER,
         owed=placing.owed_replacements(store(), order_id=order.id),
-        attention=queue.for_order(store(), order, today),
-        timeline=timeline.of_order(store(), order.id, audit_actions()),
+        attention=queue.for_order(store(), order, today, now),
+        timeline=timeline.of_order(store(), order, audit_actions()),
     )
 
 

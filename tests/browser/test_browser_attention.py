@@ -1,8 +1,10 @@
-"""Gelato reports a hold; an agent finds it in "Needs attention", takes it, reads it on the order's
-timeline and marks it handled, in Chromium, with axe-core's checks on the pages it passes."""
+"""Gelato reports a hold; an agent sees it counted in the header and listed on the portal home,
+finds it in "Needs attention", takes it, marks it handled, and reads the hold and what the team did
+on the order's timeline, in Chromium, with axe-core's checks on the pages it passes."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import httpx
@@ -17,18 +19,18 @@ from tests.browser.test_browser_accessibility import check
 REASON = "The print file of the mug is below 150 dpi."
 
 
-@pytest.fixture(scope="module")
-def held_order(help_center) -> str:
-    """NW-1003 on hold, as Gelato's webhooks would report it to the running help center."""
-    [order] = create_sandbox().orders_with_reference("NW-1003")
-    common = {"orderId": order["id"], "storeId": None, "orderReferenceId": "NW-1003"}
+def report_hold(help_center, reference: str, reason: str) -> str:
+    """``reference`` put on hold, as Gelato's webhooks would report it to the running help
+    center; its Gelato id."""
+    [order] = create_sandbox().orders_with_reference(reference)
+    common = {"orderId": order["id"], "storeId": None, "orderReferenceId": reference}
     events = [
         {
             **common,
             "event": "order_item_status_updated",
-            "itemReferenceId": "NW-1003-1",
+            "itemReferenceId": f"{reference}-1",
             "status": "on_hold",
-            "comment": REASON,
+            "comment": reason,
             "created": "2026-03-02T09:00:00+00:00",
         },
         {**common, "event": "order_status_updated", "fulfillmentStatus": "on_hold"},
@@ -43,11 +45,42 @@ def held_order(help_center) -> str:
     return order["id"]
 
 
+@pytest.fixture(scope="module")
+def held_order(help_center) -> str:
+    """NW-1003 on hold."""
+    return report_hold(help_center, "NW-1003", REASON)
+
+
+def attention_link(page):
+    """The header's link to the queue, with its count."""
+    return page.get_by_role("navigation", name="Your account").get_by_role(
+        "link", name=re.compile(r"^Needs attention")
+    )
+
+
 @pytest.mark.parametrize("palette", list(PALETTES), indirect=True)
 def test_the_queue_with_an_entry_passes_axe(agent, help_center, palette, held_order):
     agent.goto(help_center("/portal/attention/"))
     expect(agent.get_by_role("heading", name="NW-1003 · Went on hold")).to_be_visible()
     check(agent, palette)
+
+
+def test_every_page_counts_what_waits_and_the_home_lists_it(agent, help_center, held_order):
+    agent.goto(help_center("/portal/attention/"))
+    waiting = agent.locator("section.portal-attention").count()
+    assert waiting >= 1
+    for path in ("/portal/", "/portal/orders/", "/portal/requests/"):
+        agent.goto(help_center(path))
+        expect(attention_link(agent)).to_have_text(f"Needs attention ({waiting})")
+
+    agent.goto(help_center("/portal/"))
+    listed = agent.locator(".portal-attention-list li", has_text="NW-1003")
+    expect(listed).to_contain_text("Went on hold")
+    expect(listed).to_contain_text(REASON)
+    expect(listed.get_by_role("link", name="On hold or failed")).to_be_visible()
+    listed.get_by_role("link", name="NW-1003 · Went on hold").click()
+    expect(agent).to_have_url(re.compile(r"/portal/attention/#entry-\d+$"))
+    check(agent, "light")
 
 
 def test_an_agent_takes_a_hold_and_marks_it_handled(agent, help_center, held_order):
@@ -73,3 +106,28 @@ def test_an_agent_takes_a_hold_and_marks_it_handled(agent, help_center, held_ord
     entry.get_by_role("button", name="Mark as handled").click()
     expect(agent.get_by_role("status").first).to_contain_text("Marked as handled.")
     expect(agent.get_by_role("table")).to_contain_text("Asked the customer for a sharper photo.")
+
+
+def test_the_order_page_tells_the_hold_and_what_the_team_did(agent, help_center):
+    reason = "The embroidery file has too many colours for digitizing."
+    order = report_hold(help_center, "NW-1017", reason)
+    agent.goto(help_center("/portal/attention/"))
+    entry = agent.locator("section.portal-attention", has_text="NW-1017")
+    entry.get_by_role("button", name="Take it").click()
+    entry = agent.locator("section.portal-attention", has_text="NW-1017")
+    entry.get_by_label("What you did").fill("Sent a file with six colours.")
+    entry.get_by_role("button", name="Mark as handled").click()
+    expect(agent.get_by_role("status").first).to_contain_text("Marked as handled.")
+
+    agent.get_by_role("link", name="NW-1017").first.click()
+    expect(agent).to_have_url(help_center(f"/portal/orders/{order}/"))
+    timeline = agent.locator("ol.portal-timeline > li")
+    expect(timeline).to_have_count(3)
+    expect(timeline.nth(0)).to_contain_text("02 Mar 2026, 09:00 UTC · Gelato: On hold")
+    expect(timeline.nth(0)).to_contain_text(reason)
+    expect(timeline.nth(1)).to_contain_text("Needs attention: taken")
+    expect(timeline.nth(2)).to_contain_text("Needs attention: handled")
+    expect(timeline.nth(2)).to_contain_text("Sent a file with six colours.")
+    # The team's lines look different from Gelato's.
+    expect(timeline.nth(1)).to_have_class(re.compile(r"portal-timeline__moment--team"))
+    check(agent, "light")

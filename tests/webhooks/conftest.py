@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import text
+
+from portal.store import Store
 
 SECRET = "the-team-webhook-secret-0123"
 RECEIVER = "/api/webhooks/gelato"
@@ -19,6 +22,14 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 def environ(environ):
     """The app's settings, with the secret Gelato's webhook form would have generated."""
     return {**environ, "GELATO_WEBHOOK_SECRET": SECRET}
+
+
+def empty_database(url: str) -> None:
+    """Drop every table of the PostgreSQL database at ``url``: each test starts from nothing."""
+    store = Store.from_url(url)
+    with store.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    store.close()
 
 
 def at(minutes: float) -> str:

@@ -1,5 +1,6 @@
 """The receiver over real HTTP, as Gelato calls it: the app served on 127.0.0.1 (``app_server``),
-its Gelato the sandbox process."""
+its Gelato the sandbox process. Every test runs on SQLite and on PostgreSQL, the database several
+processes share (``postgres_url``: skipped where PostgreSQL is not installed, always run in CI)."""
 
 import json
 
@@ -10,12 +11,23 @@ from tests.conftest import form_token
 from tests.webhooks.conftest import (
     RECEIVER,
     SECRET,
+    empty_database,
     item_status,
     order_status,
     post_http,
     tracking,
     wait_until,
 )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def environ(request, environ):
+    """The app's settings, on the test's own SQLite file or on an empty PostgreSQL database."""
+    if request.param == "sqlite":
+        return environ
+    url = request.getfixturevalue("postgres_url")
+    empty_database(url)
+    return {**environ, "DATABASE_URL": url}
 
 
 @pytest.fixture

@@ -5,20 +5,15 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import text
 
 from portal import create_app
-from portal.store import Store
 from tests.conftest import SECRET_KEY
-from tests.webhooks.conftest import SECRET, item_status, order_status, post
+from tests.webhooks.conftest import SECRET, empty_database, item_status, order_status, post
 
 
 @pytest.fixture
 def apps(postgres_url):
-    store = Store.from_url(postgres_url)
-    with store.engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    store.close()
+    empty_database(postgres_url)
     environ = {
         "DATABASE_URL": postgres_url,
         "SECRET_KEY": SECRET_KEY,

@@ -16,7 +16,7 @@ from portal.orders import rules, service
 from portal.orders.delivery import delivery_verdict, expected_window
 from portal.orders.forms import ConfirmForm, PlaceOrderForm
 from portal.requests.scenarios import ADDRESS_PROBLEM, DELIVERY_PROBLEM
-from portal.requests.views import draft_to_return_to
+from portal.web.support_requests import draft_to_return_to
 
 bp = Blueprint("orders", __name__, url_prefix="/portal")
 

@@ -24,7 +24,7 @@ from portal.requests.completeness import Completeness, check_request
 from portal.requests.lookup import OrderFacts
 from portal.requests.scenarios import Scenario
 from portal.requests.scenarios import scenario as scenario_named
-from portal.store import Store
+from portal.store import RequestDraft, RequestFile, Store
 
 DRAFT = "draft"
 PREPARED = "prepared"
@@ -49,11 +49,6 @@ AUDIT_ACTIONS = {
 SENDABLE = (PREPARED, DOWNLOADED)
 #: Descriptions longer than this are cut when stored; the checklist already asks for far less.
 STORED_TEXT_LIMIT = 50_000
-#: Order facts that fill an empty field of the same request: delivery date, estimate.
-PREFILLED_FROM_ORDER = {
-    "delivery_date": "delivered_on",
-    "estimated_delivery_date": "estimated_delivery",
-}
 
 
 @dataclass
@@ -81,21 +76,21 @@ class Draft:
         return cls(scenario=scenario, agent=agent, answers=answers)
 
     @classmethod
-    def from_row(cls, row: Mapping) -> Draft:
-        data = json.loads(row["fields"])
+    def from_row(cls, row: RequestDraft) -> Draft:
+        data = json.loads(row.fields)
         return cls(
-            scenario=scenario_named(row["scenario"]),
-            agent=row["agent"],
-            id=row["id"],
-            status=row["status"],
+            scenario=scenario_named(row.scenario),
+            agent=row.agent,
+            id=row.id,
+            status=row.status,
             answers=data.get("answers", {}),
             orders={k: OrderFacts.from_json(v) for k, v in data.get("orders", {}).items()},
             findings=data.get("findings", {}),
             refusals=data.get("refusals", {}),
             checked=data.get("checked", False),
             sent=data.get("sent"),
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
+            created_at=row.created_at,
+            updated_at=row.updated_at,
         )
 
     def fields_json(self) -> str:
@@ -134,12 +129,29 @@ class Draft:
 
 @dataclass(frozen=True)
 class Submission:
-    """What one POST of the form brought: its answers and its files, by requirement key."""
+    """What one POST of the form brought: its answers (by the keys the draft keeps them under)
+    and its files (by the key of the requirement they answer)."""
 
     answers: dict
     files: dict[str, list[uploads.Upload]] = field(default_factory=dict)
-    #: Log files, by the logs requirement's key.
-    log_files: dict[str, list[uploads.Upload]] = field(default_factory=dict)
+
+    @classmethod
+    def read(
+        cls,
+        scenario: Scenario,
+        values: Mapping[str, object],
+        files: Mapping[str, list[uploads.Upload]],
+    ) -> Submission:
+        """The submission in a form's ``values`` (by field name) and ``files`` (by input name),
+        each requirement read by its kind."""
+        answers: dict = {}
+        chosen: dict[str, list[uploads.Upload]] = {}
+        for requirement in scenario.requirements:
+            read, uploaded = requirement.kind.read(requirement, values, files)
+            answers.update(read)
+            if uploaded:
+                chosen[requirement.key] = uploaded
+        return cls(answers=answers, files=chosen)
 
 
 def load(store: Store, draft_id: int) -> Draft | None:
@@ -147,14 +159,14 @@ def load(store: Store, draft_id: int) -> Draft | None:
     return from_row(row) if row is not None else None
 
 
-def from_row(row: Mapping) -> Draft | None:
+def from_row(row: RequestDraft) -> Draft | None:
     try:
         return Draft.from_row(row)
     except KeyError:  # a scenario that no longer exists
         return None
 
 
-def stored_files(store: Store, draft: Draft, *, with_data: bool = False) -> list[dict]:
+def stored_files(store: Store, draft: Draft, *, with_data: bool = False) -> list[RequestFile]:
     """The draft's files as the store lists them: read once per request and passed on to
     ``check``, ``prepared_request`` and the page."""
     if draft.id is None:
@@ -162,27 +174,28 @@ def stored_files(store: Store, draft: Draft, *, with_data: bool = False) -> list
     return store.drafts.list_attachments(draft.id, with_data=with_data)
 
 
-def check(draft: Draft, files: Iterable[Mapping], today: date) -> Completeness:
+def check(draft: Draft, files: Iterable[RequestFile], today: date) -> Completeness:
     """The verdict on the draft with ``files``, its stored files."""
     return check_request(
         draft.scenario,
         draft.answers,
-        file_counts=Counter(row["role"] for row in files),
+        file_counts=Counter(row.role for row in files),
         orders=draft.orders,
         today=today,
     )
 
 
 def look_up_and_prefill(draft: Draft, client: GelatoClient) -> None:
-    """Ask Gelato about numbers not yet known, and fill empty dates from the order."""
-    draft.orders = lookup.look_up_orders(client, draft.scenario, draft.answers, draft.orders)
+    """Ask Gelato about numbers not yet known, and fill empty answers from the order."""
+    numbers = [r.key for r in draft.scenario.requirements if r.kind.names_order]
+    draft.orders = lookup.look_up_orders(client, numbers, draft.answers, draft.orders)
     original = draft.original
     if original is None:
         return
     for requirement in draft.scenario.requirements:
-        source = PREFILLED_FROM_ORDER.get(requirement.key)
-        if source and not draft.answers.get(requirement.key) and getattr(original, source):
-            draft.answers[requirement.key] = getattr(original, source)
+        known = getattr(original, requirement.from_order) if requirement.from_order else None
+        if known and not draft.answers.get(requirement.key):
+            draft.answers[requirement.key] = known
 
 
 def start(scenario: Scenario, agent: str, client: GelatoClient, order_query: str) -> Draft:
@@ -190,9 +203,7 @@ def start(scenario: Scenario, agent: str, client: GelatoClient, order_query: str
     on a link from an order's page)."""
     draft = Draft.new(scenario, agent)
     query = order_query.strip()[:200]
-    takes_order = any(
-        r.key == "order_number" and r.kind in lookup.ORDER_KINDS for r in scenario.requirements
-    )
+    takes_order = any(r.key == "order_number" and r.kind.names_order for r in scenario.requirements)
     if not query or not takes_order:
         return draft
     facts = lookup.look_up(client, query)
@@ -226,22 +237,9 @@ def apply(
     draft.refusals = {}
     secrets = list(known_secrets)
     for requirement in draft.scenario.requirements:
-        key = requirement.key
-        if requirement.kind == "files" and f"{key}_url" in submission.answers:
-            draft.answers[f"{key}_url"] = submission.answers[f"{key}_url"][:2100]
-        if key not in submission.answers:
-            continue
-        value = submission.answers[key]
-        if requirement.kind == "logs":
-            value = _take_logs(draft, key, value, secrets)
-            if value is None:
-                continue
-        elif isinstance(value, str) and len(value) > STORED_TEXT_LIMIT:
-            draft.refusals.setdefault(key, []).append(
-                f"Only the first {STORED_TEXT_LIMIT:,} characters were kept."
-            )
-            value = value[:STORED_TEXT_LIMIT]
-        draft.answers[key] = value
+        for key in requirement.kind.answer_keys(requirement):
+            if key in submission.answers:
+                _take_answer(draft, requirement, key, submission.answers[key], secrets)
     draft.checked = draft.checked or check_now
     look_up_and_prefill(draft, client)
 
@@ -263,21 +261,24 @@ def apply(
     return verdict
 
 
-def _take_logs(draft: Draft, key: str, text: str, secrets: list[str | None]) -> str | None:
-    size = len(text.encode("utf-8"))
-    if size > uploads.LOGS_MAX_BYTES:
+def _take_answer(draft: Draft, requirement, key: str, value, secrets: list[str | None]) -> None:
+    refusal = requirement.kind.refusal(requirement, value)
+    if refusal:
+        draft.refusals.setdefault(key, []).append(refusal)
+        return
+    if requirement.kind.keeps_secrets_out:
+        cleaned, found = redact.redact_secrets(value, secrets)
+        if found:
+            draft.findings[key] = [str(finding) for finding in found]
+        elif redact.REMOVED not in cleaned:
+            draft.findings.pop(key, None)
+        value = cleaned
+    elif isinstance(value, str) and len(value) > STORED_TEXT_LIMIT:
         draft.refusals.setdefault(key, []).append(
-            f"These logs are {size // 1024:,} KB; at most "
-            f"{uploads.LOGS_MAX_BYTES // 1024:,} KB is taken. Keep the failed call and its "
-            "response, and leave out the rest. The logs saved before are kept."
+            f"Only the first {STORED_TEXT_LIMIT:,} characters were kept."
         )
-        return None
-    cleaned, found = redact.redact_secrets(text, secrets)
-    if found:
-        draft.findings[key] = [str(finding) for finding in found]
-    elif redact.REMOVED not in cleaned:
-        draft.findings.pop(key, None)
-    return cleaned
+        value = value[:STORED_TEXT_LIMIT]
+    draft.answers[key] = value
 
 
 def _store_files(
@@ -289,27 +290,30 @@ def _store_files(
 ) -> bool:
     added = False
     for requirement in draft.scenario.requirements:
-        key = requirement.key
-        incoming = submission.files.get(key, [])
-        if requirement.kind == "logs":
-            incoming = _cleaned_log_files(draft, key, submission.log_files.get(key, []), secrets)
+        key, kind = requirement.key, requirement.kind
+        incoming, refused, found = kind.clean_files(
+            requirement, submission.files.get(key, []), secrets
+        )
+        if found:
+            draft.findings.setdefault(f"{key}_file", []).extend(found)
+        if refused:
+            draft.refusals.setdefault(key, []).extend(refused)
         if not incoming:
             continue
         stored = store.drafts.list_attachments(draft.id)
         accepted, refused = uploads.accept_files(
             incoming,
-            photos_only=requirement.kind == "photos",
+            photos_only=kind.photos_only,
             limits=limits,
             stored_count=len(stored),
-            stored_bytes=sum(row["size"] for row in stored),
+            stored_bytes=sum(row.size for row in stored),
         )
         for file in accepted:
-            content_type = "text/plain" if requirement.kind == "logs" else file.content_type
             new_id = store.drafts.add_attachment(
                 draft.id,
                 role=key,
                 filename=file.filename,
-                content_type=content_type,
+                content_type=kind.stored_type or file.content_type,
                 data=file.data,
                 sha256=file.sha256,
             )
@@ -319,38 +323,11 @@ def _store_files(
     return added
 
 
-def _cleaned_log_files(
-    draft: Draft, key: str, files: list[uploads.Upload], secrets: list[str | None]
-) -> list[uploads.Upload]:
-    """Log files are kept only with their secrets taken out, like pasted logs."""
-    cleaned = []
-    for upload in files:
-        name = uploads.safe_filename(upload.filename)
-        if len(upload.data) > uploads.LOGS_MAX_BYTES:
-            draft.refusals.setdefault(key, []).append(
-                f"{name} is {len(upload.data) // 1024:,} KB; a log file may be at most "
-                f"{uploads.LOGS_MAX_BYTES // 1024:,} KB. Keep the failed call and its "
-                "response."
-            )
-            continue
-        text = uploads.log_text(upload.data)
-        if text is None:
-            draft.refusals.setdefault(key, []).append(
-                f"{name} is not a text file: attach the log as plain text (.log, .txt, .json)."
-            )
-            continue
-        text, found = redact.redact_secrets(text, secrets)
-        if found:
-            draft.findings.setdefault(f"{key}_file", []).extend(f"{name}: {f}" for f in found)
-        stem = name.rsplit(".", 1)[0] if "." in name else name
-        cleaned.append(uploads.Upload(f"{stem}.txt", text.encode("utf-8")))
-    return cleaned
-
-
 def fill_in_reorder(draft: Draft, reorder: OrderFacts, store: Store, today: date) -> None:
     """The reorder placed from the request's form: its number goes in, as Gelato knows it."""
-    draft.answers["reorder_number"] = reorder.number
-    draft.orders["reorder_number"] = replace(reorder, query=reorder.number)
+    key = draft.scenario.reorder.key
+    draft.answers[key] = reorder.number
+    draft.orders[key] = replace(reorder, query=reorder.number)
     verdict = check(draft, stored_files(store, draft), today)
     draft.status = PREPARED if verdict.complete else DRAFT
     store.drafts.update(draft.id, fields=draft.fields_json(), status=draft.status)
@@ -358,7 +335,7 @@ def fill_in_reorder(draft: Draft, reorder: OrderFacts, store: Store, today: date
 
 def prepared_request(
     draft: Draft,
-    files: Iterable[Mapping],
+    files: Iterable[RequestFile],
     *,
     today: date,
     reply_to: str | None,
@@ -370,8 +347,7 @@ def prepared_request(
         draft.answers,
         orders=draft.orders,
         files=[
-            compose.StoredFile(row["role"], row["filename"], row["content_type"], row["data"])
-            for row in files
+            compose.StoredFile(row.role, row.filename, row.content_type, row.data) for row in files
         ],
         agent=draft.agent,
         today=today,

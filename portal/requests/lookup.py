@@ -8,7 +8,7 @@ number is looked up again only when it changes or when Gelato could not be reach
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -17,10 +17,7 @@ from portal.gelato.client import GelatoClient
 from portal.gelato.models import Order
 from portal.orders import service
 from portal.orders.addresses import FIELDS
-from portal.requests.scenarios import Scenario, answer_text
-
-#: Kinds of requirement whose value is an order number to look up.
-ORDER_KINDS = ("order_number", "order_reference")
+from portal.requests.text import answer_text
 
 FOUND = "found"
 NOT_FOUND = "not_found"
@@ -135,21 +132,20 @@ def names_one_order(client: GelatoClient, query: str) -> bool:
 
 def look_up_orders(
     client: GelatoClient,
-    scenario: Scenario,
+    keys: Iterable[str],
     answers: Mapping[str, object],
     known: Mapping[str, OrderFacts],
 ) -> dict[str, OrderFacts]:
-    """Facts for every order number of the request; the ones already known are not asked again."""
+    """Facts for the order number under each of ``keys`` in ``answers``; the ones already known
+    are not asked again."""
     facts: dict[str, OrderFacts] = {}
-    for requirement in scenario.requirements:
-        if requirement.kind not in ORDER_KINDS:
-            continue
-        query = answer_text(answers, requirement.key)
+    for key in keys:
+        query = answer_text(answers, key)
         if not query:
             continue
-        previous = known.get(requirement.key)
+        previous = known.get(key)
         if previous and previous.query == query and previous.outcome != UNAVAILABLE:
-            facts[requirement.key] = previous
+            facts[key] = previous
         else:
-            facts[requirement.key] = look_up(client, query)
+            facts[key] = look_up(client, query)
     return facts

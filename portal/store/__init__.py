@@ -5,9 +5,9 @@ side against one PostgreSQL database. The schema is upgraded by Alembic when the
 migration runs under a database lock, so workers starting together do not race each other.
 
 Queries are grouped by area (``store.accounts``, ``store.audit``, ``store.actions``,
-``store.drafts``, ``store.feedback``), each a plain object testable without Flask. Accounts, the
-audit log and the feedback answer with small frozen rows (``Agent``, ``AuditEntry``,
-``FeedbackEntry``) whose fields are the table's columns.
+``store.drafts``, ``store.feedback``), each a plain object testable without Flask. They answer
+with small frozen rows (``Agent``, ``AuditEntry``, ``FeedbackEntry``, ``RequestDraft``,
+``RequestFile``) whose fields are the table's columns.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.store.accounts import Accounts, Agent
 from portal.store.actions import ActionClaim, OrderActions
 from portal.store.audit import AuditEntry, AuditLog
-from portal.store.drafts import Drafts
+from portal.store.drafts import Drafts, RequestDraft, RequestFile
 from portal.store.feedback import Feedback, FeedbackEntry
 from portal.store.tables import MIGRATIONS, metadata, utcnow
 
@@ -34,6 +34,8 @@ __all__ = [
     "Agent",
     "AuditEntry",
     "FeedbackEntry",
+    "RequestDraft",
+    "RequestFile",
     "Store",
     "metadata",
     "utcnow",

@@ -2,12 +2,47 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import delete, insert, select, update
 
 from portal.store.area import Area
 from portal.store.tables import request_attachments, request_drafts, utcnow
 
 _ATTACHMENT_INFO = [c for c in request_attachments.c if c.name != "data"]
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """A request as the request_drafts table holds it."""
+
+    id: int
+    scenario: str
+    #: Who started it.
+    agent: str
+    #: The form as JSON: answers, what Gelato said of its order numbers, findings, refusals.
+    fields: str
+    #: draft | prepared | downloaded | sending | sent (``portal.requests.drafts``).
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class RequestFile:
+    """A file of a request. ``data`` is None when the files were listed without their bytes."""
+
+    id: int
+    draft_id: int
+    #: The requirement it answers (photos of the item, a log file...).
+    role: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+    data: bytes | None = None
 
 
 class Drafts(Area):
@@ -20,17 +55,18 @@ class Drafts(Area):
             )
         return result.inserted_primary_key[0]
 
-    def get(self, draft_id: int) -> dict | None:
-        return self._first(select(request_drafts).where(request_drafts.c.id == draft_id))
+    def get(self, draft_id: int) -> RequestDraft | None:
+        query = select(request_drafts).where(request_drafts.c.id == draft_id)
+        return self._first(query, RequestDraft)
 
-    def list(self, *, agent: str | None = None, limit: int = 200) -> list[dict]:
+    def list(self, *, agent: str | None = None, limit: int = 200) -> list[RequestDraft]:
         """Newest change first."""
         query = select(request_drafts).order_by(
             request_drafts.c.updated_at.desc(), request_drafts.c.id.desc()
         )
         if agent is not None:
             query = query.where(request_drafts.c.agent == agent)
-        return self._all(query.limit(limit))
+        return self._all(query.limit(limit), RequestDraft)
 
     def update(
         self, draft_id: int, *, only_if_status: tuple[str, ...] | None = None, **values
@@ -84,20 +120,19 @@ class Drafts(Area):
             connection.commit()
         return result.inserted_primary_key[0]
 
-    def list_attachments(self, draft_id: int, *, with_data: bool = False) -> list[dict]:
+    def list_attachments(self, draft_id: int, *, with_data: bool = False) -> list[RequestFile]:
         columns = list(request_attachments.c) if with_data else _ATTACHMENT_INFO
         query = (
             select(*columns)
             .where(request_attachments.c.draft_id == draft_id)
             .order_by(request_attachments.c.id)
         )
-        return self._all(query)
+        return self._all(query, RequestFile)
 
-    def get_attachment(self, draft_id: int, attachment_id: int) -> dict | None:
+    def get_attachment(self, draft_id: int, attachment_id: int) -> RequestFile | None:
         c = request_attachments.c
-        return self._first(
-            select(request_attachments).where(c.draft_id == draft_id, c.id == attachment_id)
-        )
+        query = select(request_attachments).where(c.draft_id == draft_id, c.id == attachment_id)
+        return self._first(query, RequestFile)
 
     def delete_attachment(self, draft_id: int, attachment_id: int) -> bool:
         c = request_attachments.c

@@ -1,10 +1,12 @@
 """The completeness check: one verdict per requirement, with the sentence to show."""
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from portal.requests import completeness, lookup
+from portal.requests import kinds, lookup
 from portal.requests.completeness import DONE, INVALID, MISSING, NOT_NEEDED, check_request
 from portal.requests.lookup import OrderFacts
 from portal.requests.scenarios import (
@@ -14,13 +16,13 @@ from portal.requests.scenarios import (
     DAMAGED_PRODUCT,
     FILE_CONCERN,
     MERCHANT,
-    REQUIREMENT_KINDS,
     SCENARIOS,
     SOMETHING_ELSE,
     Scenario,
     ScenarioRequirement,
 )
 
+TEMPLATES = Path(kinds.__file__).parent.parent / "templates"
 TODAY = date(2025, 3, 20)
 ADDRESS = {
     "first_name": "Paul",
@@ -54,8 +56,14 @@ def check(scenario, answers, files=None, orders=None):
     )
 
 
-def test_every_kind_of_requirement_has_a_check():
-    assert set(completeness._CHECKS) == set(REQUIREMENT_KINDS)
+def test_every_kind_has_a_macro_to_draw_it_and_a_name_of_its_own():
+    macros = set(re.findall(r"\{% macro (\w+)\(", (TEMPLATES / "requests/_kinds.html").read_text()))
+    for name, kind in kinds.KINDS.items():
+        assert kind.name == name
+        assert kind.macro in macros, name
+    assert kinds.kind("photos") is kinds.PHOTOS
+    with pytest.raises(ValueError, match="unknown kind 'colour'"):
+        kinds.kind("colour")
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.slug)

@@ -10,6 +10,7 @@ import pytest
 from portal.knowledge import GELATO_SUPPORT
 from portal.requests import compose
 from portal.requests.compose import StoredFile, mailto_link, prepare_request
+from portal.requests.kinds import LOGS_INLINE_MAX
 from portal.requests.lookup import FOUND, OrderFacts
 from portal.requests.scenarios import API_SUBMISSION_FAILURE, DAMAGED_PRODUCT, SOMETHING_ELSE
 from tests.requests.conftest import HEIC, JPEG, PNG
@@ -179,7 +180,7 @@ def test_a_long_request_gets_a_short_body_in_its_link():
 
 
 def test_long_logs_go_as_an_attached_file():
-    logs = "POST https://order.gelatoapis.com/v4/orders\n" + "x" * compose.LOGS_INLINE_MAX
+    logs = "POST https://order.gelatoapis.com/v4/orders\n" + "x" * LOGS_INLINE_MAX
     answers = {"order_number": "SHOP-1", "error_description": "400", "api_logs": logs}
     request = plain_request(API_SUBMISSION_FAILURE, answers)
     assert "x" * 100 not in request.body

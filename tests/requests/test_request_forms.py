@@ -292,9 +292,9 @@ def test_api_failure_logs_lose_their_secrets_before_anything_is_kept(app, agent_
     assert b"'X-API-KEY': '[removed]'" in attachment.get_content().encode()
     # Nowhere in the database either.
     store = store_of(app)
-    assert KEY not in json.dumps(store.drafts.get(draft_id)["fields"])
+    assert KEY not in store.drafts.get(draft_id).fields
     assert all(
-        KEY.encode() not in row["data"]
+        KEY.encode() not in row.data
         for row in store.drafts.list_attachments(draft_id, with_data=True)
     )
 
@@ -422,7 +422,7 @@ def test_something_else_keeps_hostile_input_harmless(app, agent_client):
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in preview
     assert "Refund Bcc: everyone@example.com" in preview
     [stored] = store_of(app).drafts.list_attachments(draft_id)
-    served = agent_client.get(f"/portal/requests/{draft_id}/files/{stored['id']}")
+    served = agent_client.get(f"/portal/requests/{draft_id}/files/{stored.id}")
     assert served.mimetype == "application/octet-stream"
     assert served.headers["Content-Disposition"] == 'attachment; filename="page.html"'
     assert served.headers["X-Content-Type-Options"] == "nosniff"
@@ -486,9 +486,7 @@ def test_a_photo_can_be_removed(agent_client, app):
     response = new_draft(agent_client, "damaged-product", files={"photos_item": [photo()]})
     draft_id = draft_id_of(response)
     [stored] = store_of(app).drafts.list_attachments(draft_id)
-    response = save(
-        agent_client, draft_id, {"damage_description": "x"}, step=f"remove-{stored['id']}"
-    )
+    response = save(agent_client, draft_id, {"damage_description": "x"}, step=f"remove-{stored.id}")
     assert response.headers["Location"].endswith("#photos_item-field")
     assert store_of(app).drafts.list_attachments(draft_id) == []
     assert (
@@ -502,13 +500,11 @@ def test_photos_are_shown_back_as_what_they_are(agent_client, app):
         new_draft(agent_client, "damaged-product", files={"photos_item": [photo(PNG, "a.png")]})
     )
     [stored] = store_of(app).drafts.list_attachments(draft_id)
-    served = agent_client.get(f"/portal/requests/{draft_id}/files/{stored['id']}")
+    served = agent_client.get(f"/portal/requests/{draft_id}/files/{stored.id}")
     assert (served.mimetype, served.data) == ("image/png", PNG)
     assert served.headers["Content-Disposition"] == 'inline; filename="a.png"'
     assert agent_client.get(f"/portal/requests/{draft_id}/files/999").status_code == 404
-    assert (
-        agent_client.get(f"/portal/requests/{draft_id + 1}/files/{stored['id']}").status_code == 404
-    )
+    assert agent_client.get(f"/portal/requests/{draft_id + 1}/files/{stored.id}").status_code == 404
 
 
 def test_autosave_keeps_what_is_typed_and_ticks_the_checklist(agent_client):
@@ -599,8 +595,8 @@ def test_marking_as_sent_locks_the_request(app, agent_client):
     )
     assert response.headers["Location"].endswith(f"/portal/requests/{draft_id}/preview")
     assert "can no longer be changed" in text_of(agent_client.get(response.headers["Location"]))
-    assert store_of(app).drafts.get(draft_id)["status"] == "sent"
+    assert store_of(app).drafts.get(draft_id).status == "sent"
     assert (
         "Copy of invoice"
-        in json.loads(store_of(app).drafts.get(draft_id)["fields"])["answers"]["subject"]
+        in json.loads(store_of(app).drafts.get(draft_id).fields)["answers"]["subject"]
     )

@@ -88,7 +88,7 @@ def test_a_refused_send_is_explained_and_the_request_kept(app, agent_client, smt
     page = response.get_data(as_text=True)
     assert "Not sent" in page
     assert f"The mail server refused the recipient: {GELATO_SUPPORT.email} (550" in page
-    assert app.extensions["store"].drafts.get(draft_id)["status"] == "prepared"
+    assert app.extensions["store"].drafts.get(draft_id).status == "prepared"
     [entry] = app.extensions["store"].audit.list(action="request_sent")
     assert entry.outcome == "failed"
     # Fixed on the server's side: the same request goes now.

@@ -3,14 +3,15 @@
 Every agent of the team sees every request, with who prepared it: the team shares its orders and
 its Gelato account, the next shift finishes what the last one started, and a glance at the list
 shows whether somebody already asked Gelato about an order. Views only load, call and show; the
-work is in ``drafts``, ``completeness``, ``compose`` and ``mail``.
+work is in ``portal.requests``: ``drafts`` (saving), ``completeness``, ``compose`` (the email)
+and ``sending``.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from flask import (
     Blueprint,
@@ -28,15 +29,13 @@ from portal.auth import current_agent_name
 from portal.context import config, gelato, record_action, store
 from portal.knowledge import GELATO_SUPPORT
 from portal.orders import rules
-from portal.requests import compose, drafts, lookup, mail, uploads
-from portal.requests.forms import form_class
+from portal.requests import compose, drafts, lookup, sending, uploads
 from portal.requests.scenarios import ADDRESS_PROBLEM, SCENARIOS
 from portal.requests.scenarios import scenario as scenario_named
+from portal.web.request_forms import form_class
 
 bp = Blueprint("requests", __name__, url_prefix="/portal/requests")
 
-#: An SMTP send still "sending" after this long belongs to a process that died: it may be retried.
-STALE_SENDING = timedelta(minutes=5)
 _DRAFT_PATH = re.compile(r"/portal/requests/(\d+)/")
 
 
@@ -94,7 +93,7 @@ def _save(draft: drafts.Draft):
     if step.startswith("remove-") and step[7:].isdigit() and draft.id is not None:
         removed = store().drafts.get_attachment(draft.id, int(step[7:]))
         if removed is not None:
-            store().drafts.delete_attachment(draft.id, removed["id"])
+            store().drafts.delete_attachment(draft.id, removed.id)
             draft.status = drafts.DRAFT  # judged again below, with one file less
     verdict = drafts.apply(
         draft,
@@ -120,23 +119,15 @@ def _save(draft: drafts.Draft):
     if step == "check" and verdict.complete:
         return redirect(url_for(".preview", draft_id=draft.id))
     if step == "check":
-        flash(_missing_summary(verdict), "error")
+        flash(verdict.missing_summary(), "error")
         return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
     if removed is not None:
-        flash(f"{removed['filename']} was removed.", "success")
-        return redirect(f"{here}#{removed['role']}-field")
+        flash(f"{removed.filename} was removed.", "success")
+        return redirect(f"{here}#{removed.role}-field")
     if draft.refusals:
         return redirect(f"{here}#{next(iter(draft.refusals))}-field")
     flash("Draft saved.", "success")
     return redirect(here)
-
-
-def _missing_summary(verdict) -> str:
-    names = [item.requirement.label for item in verdict.blocking]
-    return (
-        f"Not complete yet. Still missing or wrong: {'; '.join(names)}. Each is named beside "
-        "its field."
-    )
 
 
 def _form_page(draft: drafts.Draft, *, name_missing: bool = False):
@@ -147,23 +138,27 @@ def _form_page(draft: drafts.Draft, *, name_missing: bool = False):
     form.show(verdict, draft, name_missing=name_missing or draft.checked)
     by_role = defaultdict(list)
     for row in files:
-        by_role[row["role"]].append(row)
+        by_role[row.role].append(row)
     return render_template(
         "requests/form.html",
         draft=draft,
         scenario=draft.scenario,
         form=form,
         verdict=verdict,
-        files=by_role,
+        # What the fields' macros show beside the form's own fields.
+        page={
+            "files": by_role,
+            "findings": draft.findings,
+            "reorder_offer": _reorder_offer(draft),
+            "displayable": uploads.DISPLAYABLE,
+            "photo_formats": uploads.PHOTO_FORMATS,
+        },
         limits=limits(),
-        used_bytes=sum(row["size"] for row in files),
+        used_bytes=sum(row.size for row in files),
         used_files=len(files),
         offers=_self_service_offers(draft),
-        reorder_offer=_reorder_offer(draft),
         unreachable=[f for f in draft.orders.values() if f.outcome == lookup.UNAVAILABLE],
         action=url_for(".edit", draft_id=draft.id) if draft.id else request.path,
-        displayable=uploads.DISPLAYABLE,
-        photo_formats=uploads.PHOTO_FORMATS,
     )
 
 
@@ -196,21 +191,18 @@ def _self_service_offers(draft: drafts.Draft) -> list[dict]:
 
 def _reorder_offer(draft: drafts.Draft) -> dict | None:
     """ "Place the reorder now", where the request has a reorder number and the order allows it."""
-    original = draft.original
-    if not _takes_reorder(draft) or draft.answers.get("reorder_number") or original is None:
+    original, reorder = draft.original, draft.scenario.reorder
+    if reorder is None or draft.answers.get(reorder.key) or original is None:
         return None
     return {"order": original, "refusal": rules.why_not(rules.REORDER, original.status)}
-
-
-def _takes_reorder(draft: drafts.Draft) -> bool:
-    return any(r.key == "reorder_number" for r in draft.scenario.requirements)
 
 
 @bp.post("/<int:draft_id>/reorder-placed")
 def reorder_placed(draft_id):
     """Back from the reorder form: the new order's number goes into the request."""
     draft = _load(draft_id)
-    if draft.is_sent or not _takes_reorder(draft):
+    reorder = draft.scenario.reorder
+    if draft.is_sent or reorder is None:
         return redirect(url_for(".edit", draft_id=draft.id))
     new_order = request.form.get("order_id", "").strip()[:200]
     facts = lookup.look_up(gelato(), new_order)
@@ -219,7 +211,7 @@ def reorder_placed(draft_id):
         flash(f"Reorder {facts.number} is filled in.", "success")
     else:
         flash("The reorder could not be found at Gelato: type its number below.", "error")
-    return redirect(url_for(".edit", draft_id=draft.id) + "#reorder_number-field")
+    return redirect(url_for(".edit", draft_id=draft.id) + f"#{reorder.key}-field")
 
 
 @bp.get("/<int:draft_id>/preview")
@@ -228,7 +220,7 @@ def preview(draft_id):
     files = drafts.stored_files(store(), draft, with_data=True)
     verdict = drafts.check(draft, files, today())
     if not verdict.complete and not draft.is_sent:
-        flash(_missing_summary(verdict), "error")
+        flash(verdict.missing_summary(), "error")
         return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
     return _preview_page(draft, verdict, files)
 
@@ -252,7 +244,7 @@ def _preview_page(draft, verdict, files, *, error: str | None = None, status: in
     ), status
 
 
-def _prepared(draft: drafts.Draft, files: list[dict]) -> compose.PreparedRequest:
+def _prepared(draft: drafts.Draft, files: list) -> compose.PreparedRequest:
     return drafts.prepared_request(
         draft,
         files,
@@ -270,13 +262,8 @@ def download(draft_id):
         return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
     prepared = _prepared(draft, files)
     data = compose.eml_bytes(prepared)
-    if draft.status in drafts.SENDABLE:
-        store().drafts.update(draft.id, status=drafts.DOWNLOADED)
-    record_action(
-        current_agent_name(),
-        drafts.REQUEST_DOWNLOADED,
-        "succeeded",
-        **_audit(draft, prepared, "eml"),
+    sending.record_download(
+        draft, prepared, store=store(), actor=current_agent_name(), record=record_action
     )
     name = compose.eml_filename(prepared)
     return Response(
@@ -296,27 +283,21 @@ def send(draft_id):
     verdict = drafts.check(draft, files, today())
     if not verdict.complete:
         return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
-    claimable = drafts.SENDABLE
-    if draft.status == drafts.SENDING and draft.updated_at < datetime.now(UTC) - STALE_SENDING:
-        claimable = (*claimable, drafts.SENDING)
-    previous = draft.status
-    if not store().drafts.update(draft.id, status=drafts.SENDING, only_if_status=claimable):
-        flash("This request is already sent, or being sent right now.", "error")
-        return redirect(url_for(".preview", draft_id=draft.id))
     prepared = _prepared(draft, files)
-    audit = _audit(draft, prepared, "smtp")
-    try:
-        mail.send_message(settings, compose.email_message(prepared, unsent=False))
-    except mail.MailError as error:
-        restored = previous if previous in drafts.SENDABLE else drafts.PREPARED
-        store().drafts.update(draft.id, status=restored)
-        draft.status = restored
-        record_action(
-            current_agent_name(), drafts.REQUEST_SENT, "failed", gelato_answer=str(error), **audit
-        )
-        return _preview_page(draft, verdict, files, error=str(error), status=502)
-    _mark_sent(draft, "smtp")
-    record_action(current_agent_name(), drafts.REQUEST_SENT, "succeeded", **audit)
+    result = sending.send_by_smtp(
+        draft,
+        prepared,
+        store=store(),
+        settings=settings,
+        actor=current_agent_name(),
+        record=record_action,
+        now=datetime.now(UTC),
+    )
+    if result.outcome == sending.BUSY:
+        flash(result.message, "error")
+        return redirect(url_for(".preview", draft_id=draft.id))
+    if result.outcome == sending.FAILED:
+        return _preview_page(draft, verdict, files, error=result.message, status=502)
     flash(
         f"Sent to {prepared.to}. Gelato Support answers {GELATO_SUPPORT.email_response}.", "success"
     )
@@ -327,46 +308,18 @@ def send(draft_id):
 def mark_sent(draft_id):
     """The agent sent it from their own mail program (the link, the copied text or the .eml)."""
     draft = _load(draft_id)
-    if draft.status not in drafts.SENDABLE:
-        return redirect(url_for(".preview", draft_id=draft.id))
     prepared = _prepared(draft, drafts.stored_files(store(), draft, with_data=True))
-    _mark_sent(draft, "mail program")
-    record_action(
-        current_agent_name(),
-        drafts.REQUEST_SENT,
-        "succeeded",
-        **_audit(draft, prepared, "mail program"),
+    marked = sending.mark_sent(
+        draft,
+        prepared,
+        store=store(),
+        actor=current_agent_name(),
+        record=record_action,
+        now=datetime.now(UTC),
     )
-    flash("Marked as sent.", "success")
+    if marked:
+        flash("Marked as sent.", "success")
     return redirect(url_for(".preview", draft_id=draft.id))
-
-
-def _mark_sent(draft: drafts.Draft, via: str) -> None:
-    draft.status = drafts.SENT
-    draft.sent = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "by": current_agent_name(),
-        "via": via,
-    }
-    store().drafts.update(draft.id, status=drafts.SENT, fields=draft.fields_json())
-
-
-def _audit(draft: drafts.Draft, prepared: compose.PreparedRequest, via: str) -> dict:
-    original = draft.original
-    return {
-        "order_id": original.id if original else None,
-        "order_reference": (original.reference if original else draft.answers.get("order_number"))
-        or None,
-        "request": {
-            "draft": draft.id,
-            "scenario": draft.scenario.slug,
-            "via": via,
-            "to": prepared.to,
-            "reply_to": prepared.reply_to,
-            "subject": prepared.subject,
-            "attachments": [a.filename for a in prepared.attachments],
-        },
-    }
 
 
 @bp.post("/<int:draft_id>/discard")
@@ -385,12 +338,11 @@ def file(draft_id, file_id):
     row = store().drafts.get_attachment(draft_id, file_id)
     if row is None:
         abort(404)
-    inline = row["content_type"] in uploads.DISPLAYABLE
-    disposition = "inline" if inline else "attachment"
+    disposition = "inline" if row.content_type in uploads.DISPLAYABLE else "attachment"
     return Response(
-        row["data"],
-        mimetype=row["content_type"],
-        headers={"Content-Disposition": f'{disposition}; filename="{row["filename"]}"'},
+        row.data,
+        mimetype=row.content_type,
+        headers={"Content-Disposition": f'{disposition}; filename="{row.filename}"'},
     )
 
 

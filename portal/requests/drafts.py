@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from types import MappingProxyType
 
 from portal import redact
 from portal.gelato.client import GelatoClient
@@ -50,6 +51,9 @@ SENDABLE = (PREPARED, DOWNLOADED)
 #: Descriptions longer than this are cut when stored; the checklist already asks for far less.
 STORED_TEXT_LIMIT = 50_000
 
+#: The help center's own secrets, each under the words that name it (``Config.named_secrets``).
+Secrets = Mapping[str, str]
+
 
 @dataclass
 class Draft:
@@ -59,7 +63,8 @@ class Draft:
     status: str = DRAFT
     answers: dict = field(default_factory=dict)
     orders: dict[str, OrderFacts] = field(default_factory=dict)
-    #: What redaction took out of each logs field, as sentences for the agent.
+    #: What redaction took out of each answer (and of a requirement's files, under
+    #: ``<key>_file``), as sentences for the agent.
     findings: dict[str, list[str]] = field(default_factory=dict)
     #: Files or text refused at the last save, by field: said beside it until the next save.
     refusals: dict[str, list[str]] = field(default_factory=dict)
@@ -119,6 +124,11 @@ class Draft:
     def original(self) -> OrderFacts | None:
         """The request's order, when Gelato found it."""
         return lookup.original(self.orders)
+
+    def findings_of(self, requirement) -> list[str]:
+        """What was taken out of this requirement's answers and files, as sentences."""
+        keys = (*requirement.kind.answer_keys(requirement), f"{requirement.key}_file")
+        return [finding for key in keys for finding in self.findings.get(key, [])]
 
     def order_label(self) -> str:
         """The request's main order, for lists: its reference if Gelato confirmed it."""
@@ -198,11 +208,17 @@ def look_up_and_prefill(draft: Draft, client: GelatoClient) -> None:
             draft.answers[requirement.key] = known
 
 
-def start(scenario: Scenario, agent: str, client: GelatoClient, order_query: str) -> Draft:
+def start(
+    scenario: Scenario,
+    agent: str,
+    client: GelatoClient,
+    order_query: str,
+    known_secrets: Secrets = MappingProxyType({}),
+) -> Draft:
     """A new request, its order number and what Gelato knows of it filled in (from ``?order=``
     on a link from an order's page)."""
     draft = Draft.new(scenario, agent)
-    query = order_query.strip()[:200]
+    query, _found = redact.redact_secrets(order_query.strip()[:200], known_secrets)
     takes_order = any(r.key == "order_number" and r.kind.names_order for r in scenario.requirements)
     if not query or not takes_order:
         return draft
@@ -224,7 +240,7 @@ def apply(
     store: Store,
     client: GelatoClient,
     limits: uploads.Limits,
-    known_secrets: Iterable[str | None],
+    known_secrets: Secrets,
     today: date,
     check_now: bool,
 ) -> Completeness:
@@ -235,7 +251,7 @@ def apply(
     """
     before = draft.fields_json()
     draft.refusals = {}
-    secrets = list(known_secrets)
+    secrets = dict(known_secrets)
     for requirement in draft.scenario.requirements:
         for key in requirement.kind.answer_keys(requirement):
             if key in submission.answers:
@@ -261,24 +277,27 @@ def apply(
     return verdict
 
 
-def _take_answer(draft: Draft, requirement, key: str, value, secrets: list[str | None]) -> None:
+def _take_answer(draft: Draft, requirement, key: str, value, secrets: Secrets) -> None:
     refusal = requirement.kind.refusal(requirement, value)
     if refusal:
         draft.refusals.setdefault(key, []).append(refusal)
         return
-    if requirement.kind.keeps_secrets_out:
-        cleaned, found = redact.redact_secrets(value, secrets)
-        if found:
-            draft.findings[key] = [str(finding) for finding in found]
-        elif redact.REMOVED not in cleaned:
-            draft.findings.pop(key, None)
-        value = cleaned
-    elif isinstance(value, str) and len(value) > STORED_TEXT_LIMIT:
+    if isinstance(value, str) and len(value) > STORED_TEXT_LIMIT:
         draft.refusals.setdefault(key, []).append(
             f"Only the first {STORED_TEXT_LIMIT:,} characters were kept."
         )
         value = value[:STORED_TEXT_LIMIT]
+    value, found = requirement.kind.without_secrets(requirement, value, secrets)
+    if found:
+        draft.findings[key] = found
+    elif not _holds_placeholder(value):
+        draft.findings.pop(key, None)  # what was taken out before is no longer there
     draft.answers[key] = value
+
+
+def _holds_placeholder(value) -> bool:
+    texts = value.values() if isinstance(value, Mapping) else [value]
+    return any(isinstance(text, str) and redact.REMOVED in text for text in texts)
 
 
 def _store_files(
@@ -286,14 +305,18 @@ def _store_files(
     submission: Submission,
     store: Store,
     limits: uploads.Limits,
-    secrets: list[str | None],
+    secrets: Secrets,
 ) -> bool:
     added = False
     for requirement in draft.scenario.requirements:
         key, kind = requirement.key, requirement.kind
-        incoming, refused, found = kind.clean_files(
-            requirement, submission.files.get(key, []), secrets
-        )
+        chosen, found = [], []
+        for upload in submission.files.get(key, []):
+            name, in_name = redact.redact_secrets(upload.filename, secrets)
+            found += [f"a file's name: {finding.kind}" for finding in in_name]
+            chosen.append(uploads.Upload(name, upload.data))
+        incoming, refused, in_files = kind.clean_files(requirement, chosen, secrets)
+        found += in_files
         if found:
             draft.findings.setdefault(f"{key}_file", []).extend(found)
         if refused:
@@ -340,9 +363,13 @@ def prepared_request(
     today: date,
     reply_to: str | None,
     sender: str | None,
+    known_secrets: Secrets = MappingProxyType({}),
 ) -> compose.PreparedRequest:
-    """The email of the draft with ``files``, its stored files with their data."""
-    return compose.prepare_request(
+    """The email of the draft with ``files``, its stored files with their data.
+
+    Answers lose their secrets when they are saved; the known ones are taken out of the email's
+    text once more, so that a draft saved before a secret was set cannot carry it out."""
+    prepared = compose.prepare_request(
         draft.scenario,
         draft.answers,
         orders=draft.orders,
@@ -353,4 +380,10 @@ def prepared_request(
         today=today,
         reply_to=reply_to,
         sender=sender,
+    )
+    return replace(
+        prepared,
+        subject=redact.remove_known_secrets(prepared.subject, known_secrets),
+        body=redact.remove_known_secrets(prepared.body, known_secrets),
+        short_body=redact.remove_known_secrets(prepared.short_body, known_secrets),
     )

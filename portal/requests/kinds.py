@@ -122,8 +122,6 @@ class Kind:
     takes_files = False
     photos_only = False
     stored_type: str | None = None
-    #: Its answers are kept only with the secrets in them taken out.
-    keeps_secrets_out = False
 
     def __str__(self) -> str:
         return self.name
@@ -161,11 +159,33 @@ class Kind:
         """Why an answer cannot be kept at all (the one before stays), or None."""
         return None
 
+    def without_secrets(self, requirement: Requirement, value, secrets) -> tuple[object, list[str]]:
+        """The answer with every secret in it replaced, and what was taken out where."""
+        if not isinstance(value, str):
+            return value, []
+        cleaned, found = redact.redact_secrets(value, secrets)
+        # A line number says where only in text of several lines.
+        return cleaned, [str(f) if "\n" in cleaned else f.kind for f in found]
+
     def clean_files(
         self, requirement: Requirement, files: list[uploads.Upload], secrets
     ) -> tuple[list[uploads.Upload], list[str], list[str]]:
-        """The files fit to keep, the sentences for those refused, and what was taken out."""
-        return files, [], []
+        """The files fit to keep, the sentences for those refused, and what was taken out.
+
+        A file is kept as it was sent (a photo, a PDF cannot be cleaned without breaking it), so
+        one that holds a secret of the help center's own is refused, and says which."""
+        kept, refused = [], []
+        for upload in files:
+            secret = redact.holds_known_secret(upload.data, secrets)
+            if secret is None:
+                kept.append(upload)
+                continue
+            name = uploads.safe_filename(upload.filename)
+            refused.append(
+                f"{name} was not added: it holds {secret}, which must never reach Gelato or an "
+                "email. Take it out of the file and attach it again."
+            )
+        return kept, refused, []
 
     # The check
 
@@ -496,6 +516,15 @@ class Address(Kind):
         address = value if isinstance(value, Mapping) else {}
         return {f"{requirement.key}-{name}": address.get(name, "") for name in FIELDS}
 
+    def without_secrets(self, requirement, value, secrets):
+        if not isinstance(value, Mapping):
+            return value, []
+        cleaned, found = {}, []
+        for name, text in value.items():
+            cleaned[name], findings = redact.redact_secrets(str(text), secrets)
+            found += [f"{FIELDS[name][0] if name in FIELDS else name}: {f.kind}" for f in findings]
+        return cleaned, found
+
     def read(self, requirement, values, files):
         # Trimmed, codes in capitals, as the change-address form sends them.
         typed = {
@@ -663,7 +692,6 @@ class Logs(Kind):
     macro = "logs"
     takes_files = True
     stored_type = "text/plain"
-    keeps_secrets_out = True
 
     def file_key(self, requirement) -> str:
         return f"{requirement.key}_file"

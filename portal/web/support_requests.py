@@ -68,7 +68,11 @@ def new(slug):
         abort(404)
     if request.method == "GET":
         draft = drafts.start(
-            scenario, current_agent_name(), gelato(), request.args.get("order", "")
+            scenario,
+            current_agent_name(),
+            gelato(),
+            request.args.get("order", ""),
+            config().named_secrets,
         )
         return _form_page(draft)
     return _save(drafts.Draft.new(scenario, current_agent_name()))
@@ -101,7 +105,7 @@ def _save(draft: drafts.Draft):
         store=store(),
         client=gelato(),
         limits=limits(),
-        known_secrets=config().secrets,
+        known_secrets=config().named_secrets,
         today=today(),
         check_now=step == "check",
     )
@@ -148,7 +152,7 @@ def _form_page(draft: drafts.Draft, *, name_missing: bool = False):
         # What the fields' macros show beside the form's own fields.
         page={
             "files": by_role,
-            "findings": draft.findings,
+            "findings": {r.key: draft.findings_of(r) for r in draft.scenario.requirements},
             "reorder_offer": _reorder_offer(draft),
             "displayable": uploads.DISPLAYABLE,
             "photo_formats": uploads.PHOTO_FORMATS,
@@ -241,6 +245,11 @@ def _preview_page(draft, verdict, files, *, error: str | None = None, status: in
         gelato_support=GELATO_SUPPORT,
         error=error,
         sendable=draft.status in drafts.SENDABLE,
+        findings=[
+            (requirement, draft.findings_of(requirement))
+            for requirement in draft.scenario.requirements
+            if draft.findings_of(requirement)
+        ],
     ), status
 
 
@@ -251,6 +260,7 @@ def _prepared(draft: drafts.Draft, files: list) -> compose.PreparedRequest:
         today=today(),
         reply_to=config().support_email,
         sender=config().mail_from,
+        known_secrets=config().named_secrets,
     )
 
 

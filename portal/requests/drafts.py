@@ -6,7 +6,9 @@ after. The draft lives in the database, not in the session, so any process serve
 colleague on the next shift can finish it.
 
 Status: ``draft`` (something missing), ``prepared`` (complete), ``downloaded`` (its .eml was
-taken, to send from a mail program), ``sending`` (an SMTP send is under way), ``sent``.
+taken, to send from a mail program), ``sending`` (an SMTP send is under way), ``sent``, and
+``unconfirmed``: the mail server was given the message but never confirmed it, so it may have been
+sent (``portal.requests.sending`` moves a request between them).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 
 from portal import redact
@@ -32,13 +34,18 @@ PREPARED = "prepared"
 DOWNLOADED = "downloaded"
 SENDING = "sending"
 SENT = "sent"
+UNCONFIRMED = "unconfirmed"
 STATUS_LABELS = {
     DRAFT: "Draft: something missing",
     PREPARED: "Ready to send",
     DOWNLOADED: "Downloaded as .eml",
     SENDING: "Sending",
     SENT: "Sent",
+    UNCONFIRMED: "Perhaps sent: check before sending again",
 }
+#: An SMTP send still "sending" after this long belongs to a process that died mid-send: like
+#: an unconfirmed one, it may have been sent.
+STALE_SENDING = timedelta(minutes=5)
 #: What the audit log calls a request leaving the portal, with the label the admin pages show.
 REQUEST_SENT = "request_sent"
 REQUEST_DOWNLOADED = "request_downloaded"
@@ -114,11 +121,19 @@ class Draft:
 
     @property
     def is_sent(self) -> bool:
-        return self.status in (SENT, SENDING)
+        """Sent, being sent or perhaps sent: no longer to be changed, or the record would lie."""
+        return self.status in (SENT, SENDING, UNCONFIRMED)
+
+    def status_at(self, now: datetime) -> str:
+        """The status as it stands at ``now``: a send whose process died is ``unconfirmed``."""
+        if self.status == SENDING and self.updated_at and self.updated_at < now - STALE_SENDING:
+            return UNCONFIRMED
+        return self.status
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        status = self.status_at(datetime.now(UTC))
+        return STATUS_LABELS.get(status, status)
 
     @property
     def original(self) -> OrderFacts | None:

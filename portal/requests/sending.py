@@ -4,39 +4,48 @@ at most once and each in the audit log.
 The status moves ``prepared`` → ``downloaded`` (its .eml was taken; it may still be sent from
 here, since a download proves nothing was sent) → ``sending`` (an SMTP send is under way) →
 ``sent``. Of two sends racing (a double click, two agents), the one that moves the status to
-``sending`` sends; the other is told. A send that fails puts the status back where it was, so the
-request can be sent again; a ``sending`` left behind by a process that died is taken over after
-``STALE_SENDING``. Plain Python over the store: the views only call these functions and show what
-they return.
+``sending`` sends; the other is told. A send that surely failed puts the status back where it
+was, so the request can be sent again. A send whose outcome is unknown (the mail server took the
+message and never confirmed it, or the process died mid-send: ``sending`` for longer than
+``STALE_SENDING``) leaves it ``unconfirmed``: the agent checks the team's sent mail, then either
+marks it as sent or confirms it was not, and only then may it be sent again, so that Gelato does
+not get it twice. Plain Python over the store: the views call these functions and show what they
+return.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from portal.mail_settings import SmtpSettings
 from portal.requests import compose, mail
 from portal.requests.drafts import (
     DOWNLOADED,
-    PREPARED,
     REQUEST_DOWNLOADED,
     REQUEST_SENT,
     SENDABLE,
     SENDING,
     SENT,
+    STALE_SENDING,
+    UNCONFIRMED,
     Draft,
 )
 from portal.store import Store
 
-#: An SMTP send still "sending" after this long belongs to a process that died: it may be retried.
-STALE_SENDING = timedelta(minutes=5)
+__all__ = ["STALE_SENDING", "SendResult", "mark_sent", "record_download", "send_by_smtp"]
 
 #: How a send ended.
 DELIVERED = "delivered"
+#: Another send has it, or it was sent already.
 BUSY = "busy"
-FAILED = "failed"
+#: It may have been sent before: the agent must say they checked first.
+CHECK_FIRST = "check_first"
+#: Surely not sent: sending again is safe.
+NOT_SENT = "not_sent"
+#: Perhaps sent: the server did not confirm it.
+UNKNOWN = "unknown"
 
 #: Records an audit entry: ``(actor, action, outcome, **fields)``, as ``context.record_action``.
 Recorder = Callable[..., int]
@@ -45,7 +54,7 @@ Recorder = Callable[..., int]
 @dataclass(frozen=True)
 class SendResult:
     outcome: str
-    #: What to tell the agent: why it failed, or that another send has it.
+    #: What to tell the agent: why it failed, or what to do first.
     message: str = ""
 
     @property
@@ -62,23 +71,47 @@ def send_by_smtp(
     actor: str,
     record: Recorder,
     now: datetime,
+    checked_not_sent: bool = False,
 ) -> SendResult:
-    """Send the request to Gelato Support from the team's mail server, once."""
+    """Send the request to Gelato Support from the team's mail server, once.
+
+    ``checked_not_sent``: the agent confirms that a request which may have been sent before is
+    not in the team's sent mail, so it may go again."""
+    previous = draft.status_at(now)
     claimable = SENDABLE
-    if draft.status == SENDING and draft.updated_at < now - STALE_SENDING:
-        claimable = (*claimable, SENDING)
-    previous = draft.status
-    if not store.drafts.update(draft.id, status=SENDING, only_if_status=claimable):
+    if previous == UNCONFIRMED:
+        if not checked_not_sent:
+            return SendResult(
+                CHECK_FIRST,
+                "This request may already have been sent. Check the team's sent mail first; if "
+                "it is not there, confirm that and send it again.",
+            )
+        claimable = (*SENDABLE, UNCONFIRMED)
+    if draft.status == SENDING:  # and stale: the process that had it died
+        claimed = store.drafts.update(
+            draft.id,
+            status=SENDING,
+            only_if_status=(SENDING,),
+            only_if_changed_before=now - STALE_SENDING,
+        )
+    else:
+        claimed = store.drafts.update(draft.id, status=SENDING, only_if_status=claimable)
+    if not claimed:
         return SendResult(BUSY, "This request is already sent, or being sent right now.")
     audit = audit_fields(draft, prepared, "smtp")
     try:
         mail.send_message(settings, compose.email_message(prepared, unsent=False))
     except mail.MailError as error:
-        restored = previous if previous in SENDABLE else PREPARED
-        store.drafts.update(draft.id, status=restored)
-        draft.status = restored
+        if error.maybe_sent:
+            draft.status = UNCONFIRMED
+            store.drafts.update(draft.id, status=UNCONFIRMED)
+            record(actor, REQUEST_SENT, "failed", gelato_answer=str(error), **audit)
+            return SendResult(UNKNOWN, str(error))
+        # Nothing left: back where it was (an earlier attempt still unconfirmed stays so).
+        draft.status = previous
+        store.drafts.update(draft.id, status=previous)
         record(actor, REQUEST_SENT, "failed", gelato_answer=str(error), **audit)
-        return SendResult(FAILED, str(error))
+        return SendResult(NOT_SENT, str(error))
     _mark_sent(draft, store, actor, "smtp", now)
     record(actor, REQUEST_SENT, "succeeded", **audit)
     return SendResult(DELIVERED)
@@ -103,18 +136,31 @@ def mark_sent(
     record: Recorder,
     now: datetime,
 ) -> bool:
-    """The agent sent it from their own mail program (the link, the copied text or the .eml).
-    False when it was not waiting to be sent."""
-    if draft.status not in SENDABLE:
+    """The agent sent it from their own mail program (the link, the copied text or the .eml),
+    or found in the team's sent mail the one the server did not confirm. False when it was not
+    waiting to be sent."""
+    status = draft.status_at(now)
+    if status not in (*SENDABLE, UNCONFIRMED):
         return False
-    _mark_sent(draft, store, actor, "mail program", now)
-    record(actor, REQUEST_SENT, "succeeded", **audit_fields(draft, prepared, "mail program"))
+    via = "smtp" if status == UNCONFIRMED else "mail program"
+    if not store.drafts.update(
+        draft.id, status=SENT, only_if_status=(draft.status,), updated_at=now
+    ):
+        return False
+    _mark_sent(draft, store, actor, via, now, checked=status == UNCONFIRMED)
+    audit = audit_fields(draft, prepared, via)
+    audit["request"]["confirmed_by_agent"] = status == UNCONFIRMED
+    record(actor, REQUEST_SENT, "succeeded", **audit)
     return True
 
 
-def _mark_sent(draft: Draft, store: Store, actor: str, via: str, now: datetime) -> None:
+def _mark_sent(
+    draft: Draft, store: Store, actor: str, via: str, now: datetime, *, checked: bool = False
+) -> None:
     draft.status = SENT
     draft.sent = {"at": now.isoformat(timespec="seconds"), "by": actor, "via": via}
+    if checked:
+        draft.sent["checked"] = True  # found in the team's sent mail, not confirmed by the server
     store.drafts.update(draft.id, status=SENT, fields=draft.fields_json())
 
 

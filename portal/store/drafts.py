@@ -69,14 +69,23 @@ class Drafts(Area):
         return self._all(query.limit(limit), RequestDraft)
 
     def update(
-        self, draft_id: int, *, only_if_status: tuple[str, ...] | None = None, **values
+        self,
+        draft_id: int,
+        *,
+        only_if_status: tuple[str, ...] | None = None,
+        only_if_changed_before: datetime | None = None,
+        **values,
     ) -> bool:
-        """Change a draft's fields or status; with ``only_if_status``, only from those statuses,
-        so that of two requests racing (a double click on Send) one wins. True if it changed."""
+        """Change a draft's fields or status; with ``only_if_status``, only from those statuses
+        (and with ``only_if_changed_before``, only if it was not changed since), so that of two
+        requests racing (a double click on Send) one wins. True if it changed."""
         values.setdefault("updated_at", utcnow())
-        query = update(request_drafts).where(request_drafts.c.id == draft_id)
+        c = request_drafts.c
+        query = update(request_drafts).where(c.id == draft_id)
         if only_if_status is not None:
-            query = query.where(request_drafts.c.status.in_(only_if_status))
+            query = query.where(c.status.in_(only_if_status))
+        if only_if_changed_before is not None:
+            query = query.where(c.updated_at < only_if_changed_before)
         with self.engine.begin() as connection:
             return connection.execute(query.values(**values)).rowcount == 1
 

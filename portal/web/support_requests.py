@@ -229,7 +229,7 @@ def preview(draft_id):
     return _preview_page(draft, verdict, files)
 
 
-def _preview_page(draft, verdict, files, *, error: str | None = None, status: int = 200):
+def _preview_page(draft, verdict, files, *, result=None, status: int = 200):
     prepared = _prepared(draft, files)
     return render_template(
         "requests/preview.html",
@@ -243,7 +243,9 @@ def _preview_page(draft, verdict, files, *, error: str | None = None, status: in
         smtp=config().smtp,
         support_email=config().support_email,
         gelato_support=GELATO_SUPPORT,
-        error=error,
+        failed=result,
+        maybe_sent=result is not None and result.outcome == sending.UNKNOWN,
+        state=draft.status_at(datetime.now(UTC)),
         sendable=draft.status in drafts.SENDABLE,
         findings=[
             (requirement, draft.findings_of(requirement))
@@ -302,12 +304,13 @@ def send(draft_id):
         actor=current_agent_name(),
         record=record_action,
         now=datetime.now(UTC),
+        checked_not_sent=request.form.get("checked_not_sent") == "yes",
     )
-    if result.outcome == sending.BUSY:
+    if result.outcome in (sending.BUSY, sending.CHECK_FIRST):
         flash(result.message, "error")
         return redirect(url_for(".preview", draft_id=draft.id))
-    if result.outcome == sending.FAILED:
-        return _preview_page(draft, verdict, files, error=result.message, status=502)
+    if not result.delivered:
+        return _preview_page(draft, verdict, files, result=result, status=502)
     flash(
         f"Sent to {prepared.to}. Gelato Support answers {GELATO_SUPPORT.email_response}.", "success"
     )

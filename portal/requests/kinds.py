@@ -379,7 +379,9 @@ class LongText(Kind):
 
 class Date(Kind):
     """A day, as YYYY-MM-DD. With a ``window`` on the requirement, the day starts a time limit:
-    the check says when it has passed, and the email says how many days ago it was."""
+    the check says when it has passed, and the email says how many days ago it was. Where Gelato
+    knows when the request's order was delivered, the window counts from that day (the items'
+    own delivery times), whatever date was typed."""
 
     name = "date"
 
@@ -388,52 +390,86 @@ class Date(Kind):
 
     def check(self, requirement, answers, *, orders, file_count, today):
         value = answer_text(answers, requirement.key)
+        window = requirement.window
+        recorded = _recorded_delivery(orders) if window else None
         if not value:
-            return missing(requirement)
+            notes = _window_notes(window, recorded, today) if recorded else ()
+            return Check(MISSING, f"{requirement.label} is missing.", notes=tuple(notes))
         try:
             day = date.fromisoformat(value)
         except ValueError:
             return invalid("Give the date as YYYY-MM-DD, or pick it in the calendar.")
-        window = requirement.window
         if window is None:
             return Check()
         if day > today:
             return invalid(f"{day:%Y-%m-%d} is in the future.")
-        notes = []
-        if not window.contains(day, today):
+        notes = _window_notes(window, recorded or day, today)
+        if recorded and recorded != day:
             notes.append(
-                f"Delivered {(today - day).days} days ago: outside Gelato's {window.days}-day "
-                f"window for {window.applies_to}. You can still send the request, and the email "
-                "says so plainly; Gelato may decline the claim."
+                f"Gelato records the order as delivered on {recorded:%Y-%m-%d}: the "
+                f"{window.days}-day window counts from that day."
             )
-        original = lookup.original(orders)
-        if original and original.delivered and original.delivered != day:
-            notes.append(f"Gelato records the order as delivered on {original.delivered:%Y-%m-%d}.")
+        notes += _items_apart(window, orders)
         return Check(notes=tuple(notes))
 
     def email_lines(self, requirement, answers, *, orders, attached, today):
         text = answer_text(answers, requirement.key)
         if not text:
             return []
-        return [f"{requirement.label}: {_date_text(text, requirement.window, today)}"]
+        window = requirement.window
+        recorded = _recorded_delivery(orders) if window else None
+        return [f"{requirement.label}: {_date_text(text, window, recorded, today)}"]
 
 
-def _date_text(text: str, window, today: date) -> str:
+def _recorded_delivery(orders: Mapping[str, OrderFacts]) -> date | None:
+    """When Gelato says the request's order was delivered: its last delivered item."""
+    original = lookup.original(orders)
+    return original.delivered if original else None
+
+
+def _window_notes(window: DeliveryWindow, delivered: date, today: date) -> list[str]:
+    if window.contains(delivered, today):
+        return []
+    return [
+        f"Delivered {(today - delivered).days} days ago: outside Gelato's {window.days}-day "
+        f"window for {window.applies_to}. You can still send the request, and the email says so "
+        "plainly; Gelato may decline the claim."
+    ]
+
+
+def _items_apart(window: DeliveryWindow, orders: Mapping[str, OrderFacts]) -> list[str]:
+    original = lookup.original(orders)
+    deliveries = original.item_deliveries if original else []
+    if len({day for _name, day in deliveries}) < 2:
+        return []
+    arrived = ", ".join(f"{name} on {day}" for name, day in deliveries)
+    first_name, first_day = min(deliveries, key=lambda entry: entry[1])
+    closes = window.last_day(date.fromisoformat(first_day))
+    return [
+        f"Its items arrived on different days ({arrived}). The window counts from each item's "
+        f"own delivery: for {first_name} it ends on {closes:%Y-%m-%d}."
+    ]
+
+
+def _date_text(text: str, window, recorded: date | None, today: date) -> str:
     try:
         day = date.fromisoformat(text)
     except ValueError:
         return header_text(text, 40)
     if window is None or day > today:
         return day.isoformat()
-    days = (today - day).days
-    if window.contains(day, today):
+    counted = recorded or day
+    days = (today - counted).days
+    said = f"{day.isoformat()} ("
+    if counted != day:
+        said += f"Gelato records the delivery on {counted.isoformat()}: "
+    if window.contains(counted, today):
         return (
-            f"{day.isoformat()} ({days} days ago, within the {window.days}-day window for "
-            f"{window.applies_to})"
+            f"{said}{days} days ago, within the {window.days}-day window for {window.applies_to})"
         )
     return (
-        f"{day.isoformat()} ({days} days ago. We know this is outside the {window.days}-day "
-        f"window for {window.applies_to} and ask you to consider it all the same.)"
+        f"{said}{days} days ago. We know this is outside the {window.days}-day window for "
+        f"{window.applies_to} and ask you to consider it all the same.)"
     )
 
 

@@ -36,10 +36,13 @@ class OrderFacts:
     reference: str = ""
     status: str = ""
     order_type: str = ""
-    #: ISO timestamps and dates.
+    #: ISO timestamps and dates. ``delivered_on`` is the day the last of its delivered items
+    #: arrived (``Order.delivered_at``: the items' own status times, never ``updatedAt``).
     created_at: str = ""
     delivered_on: str = ""
     estimated_delivery: str = ""
+    #: Each delivered item, as ``[name, ISO date]``: items of one order may arrive apart.
+    item_deliveries: list[list[str]] = field(default_factory=list)
     #: The shipping address, field by field as the address forms name them.
     address: dict[str, str] = field(default_factory=dict)
     #: For SEVERAL: (id, status) of each part.
@@ -95,6 +98,11 @@ class OrderFacts:
             created_at=order.created_at.isoformat() if order.created_at else "",
             delivered_on=order.delivered_at.date().isoformat() if order.delivered_at else "",
             estimated_delivery=estimate.isoformat() if estimate else "",
+            item_deliveries=[
+                [item.product_name or item.item_reference_id, item.delivered_at.date().isoformat()]
+                for item in order.items
+                if item.delivered_at is not None
+            ],
             address={name: getattr(address, name) or "" for name in FIELDS} if address else {},
         )
 

@@ -1,6 +1,7 @@
 """The email a request becomes, read back the way mail programs read it."""
 
 import email
+from dataclasses import replace
 from datetime import date
 from email import policy
 from urllib.parse import unquote, urlsplit
@@ -88,6 +89,22 @@ def test_the_opening_names_the_situation_keeping_its_proper_nouns():
 def test_a_late_claim_says_so_in_the_email():
     body = damage_claim(delivery_date="2025-02-03").body
     assert "2025-02-03 (45 days ago. We know this is outside the 30-day window" in body
+
+
+def test_the_email_counts_the_window_from_gelatos_record_of_the_delivery():
+    recorded = replace(ORIGINAL, delivered_on="2025-02-03")
+    request = prepare_request(
+        DAMAGED_PRODUCT,
+        {"order_number": "NW-1009", "delivery_date": "2025-03-14", "damage_description": "x"},
+        orders={"order_number": recorded},
+        files=[],
+        agent="ana",
+        today=TODAY,
+    )
+    assert (
+        "Delivery date: 2025-03-14 (Gelato records the delivery on 2025-02-03: 45 days ago. We "
+        "know this is outside the 30-day window"
+    ) in request.body
 
 
 def test_header_injection_in_a_subject_becomes_one_harmless_line():

@@ -14,6 +14,7 @@ from portal.knowledge import GELATO_SUPPORT
 from portal.requests.scenarios import (
     ADDRESS_PROBLEM,
     CORRECTED_FILE,
+    DAMAGED_PRODUCT,
     REORDER_TO_CORRECTED,
     SCENARIOS,
 )
@@ -71,6 +72,26 @@ def test_every_requirement_is_a_field_of_its_form_and_a_line_of_its_checklist(
         assert escape(requirement.label) in line.group(1)
     assert 'enctype="multipart/form-data"' in page
     assert "requests.js" in page
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.slug)
+def test_every_field_says_where_its_requirement_comes_from(agent_client, scenario):
+    page = text_of(agent_client.get(scenario.portal_path))
+    for requirement in scenario.requirements:
+        block = field_block(page, requirement.key)
+        source_line = re.search(r'<p class="request-source">(Sources?:.*?)</p>', block, re.S)
+        assert source_line, requirement.key
+        for source in requirement.sources:
+            assert f'<a href="{escape(source.href)}">{escape(source.label)}</a>' in source_line[1]
+
+
+def test_the_delivery_date_field_states_the_window_and_its_source(agent_client):
+    page = text_of(agent_client.get("/portal/requests/new/damaged-product/"))
+    block = field_block(page, "delivery_date")
+    window = DAMAGED_PRODUCT.requirement("delivery_date").window
+    assert "Time limit: Gelato takes damage reports for 30 days after delivery." in block
+    for source in window.sources:
+        assert escape(source.label) in block
 
 
 def test_an_unknown_situation_has_no_form(agent_client):

@@ -228,24 +228,18 @@ def _encode(text: str) -> str:
 def _attachments(
     scenario: Scenario, files: Sequence[StoredFile]
 ) -> tuple[list[Attachment], dict[str, list[str]]]:
-    requirements = {r.key: r for r in scenario.requirements}
-    order = {key: index for index, key in enumerate(requirements)}
+    """The files in the checklist's order, under the names they were stored with (each says
+    what it shows: ``photo-packaging-inside-1.heic``), so the form, the preview and the email
+    name every file alike."""
+    order = {r.key: index for index, r in enumerate(scenario.requirements)}
     ordered = sorted(files, key=lambda f: order.get(f.role, len(order)))
     attachments: list[Attachment] = []
     names_by_role: dict[str, list[str]] = {}
     taken: set[str] = set()
     for file in ordered:
-        names = names_by_role.setdefault(file.role, [])
-        requirement = requirements.get(file.role)
-        if requirement is None:  # a requirement the scenario no longer has
-            name = safe_filename(file.filename, file.content_type)
-        else:
-            name = requirement.kind.attachment_name(
-                requirement, file.filename, file.content_type, len(names) + 1
-            )
-        name = _unique(name, taken)
+        name = _unique(safe_filename(file.filename, file.content_type), taken)
         taken.add(name)
-        names.append(name)
+        names_by_role.setdefault(file.role, []).append(name)
         attachments.append(Attachment(name, file.content_type, file.data))
     return attachments, names_by_role
 

@@ -27,7 +27,8 @@ from portal.requests.completeness import Completeness, check_request
 from portal.requests.lookup import OrderFacts
 from portal.requests.scenarios import Scenario
 from portal.requests.scenarios import scenario as scenario_named
-from portal.store import RequestDraft, RequestFile, Store
+from portal.requests.text import answer_text, header_text
+from portal.store import RequestDraft, RequestFile, Store, utcnow
 
 DRAFT = "draft"
 PREPARED = "prepared"
@@ -58,6 +59,9 @@ SENDABLE = (PREPARED, DOWNLOADED)
 #: Descriptions longer than this are cut when stored; the checklist already asks for far less.
 STORED_TEXT_LIMIT = 50_000
 
+#: How many characters of its first words a list shows of a request.
+LIST_WORDS = 60
+
 #: The help center's own secrets, each under the words that name it (``Config.named_secrets``).
 Secrets = Mapping[str, str]
 
@@ -77,10 +81,15 @@ class Draft:
     refusals: dict[str, list[str]] = field(default_factory=dict)
     #: The agent asked for the check once: from then on, missing items are named beside fields.
     checked: bool = False
+    #: The answers Gelato's facts about the order filled in during this request (not stored):
+    #: the autosave hands them to the page, which shows them in the fields left empty.
+    prefilled: list[str] = field(default_factory=list)
     #: How and when it was sent: {"at", "by", "via"}.
     sent: dict | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    #: When it was archived (off the list); None while it is on it.
+    archived_at: datetime | None = None
 
     @classmethod
     def new(cls, scenario: Scenario, agent: str) -> Draft:
@@ -103,6 +112,7 @@ class Draft:
             sent=data.get("sent"),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            archived_at=row.archived_at,
         )
 
     def fields_json(self) -> str:
@@ -149,7 +159,27 @@ class Draft:
         """The request's main order, for lists: its reference if Gelato confirmed it."""
         if self.original is not None:
             return self.original.number
-        return str(self.answers.get("order_number") or "")
+        value = self.answers.get("order_number")
+        return value if isinstance(value, str) else ""
+
+    def first_words(self, limit: int = LIST_WORDS) -> str:
+        """The start of the first thing the agent wrote (a subject, a description): what tells
+        two requests of one situation apart in a list."""
+        for requirement in self.scenario.requirements:
+            if requirement.kind.describes:
+                words = " ".join(answer_text(self.answers, requirement.key).split())
+                if words:
+                    return words if len(words) <= limit else _cut(words, limit)
+        return ""
+
+    @property
+    def subject(self) -> str:
+        """The request in a line, for lists: its situation, its order, its first words."""
+        subject = self.scenario.title
+        if self.order_label():
+            subject += f": {self.order_label()}"
+        words = self.first_words()
+        return f"{subject} · {words}" if words else subject
 
 
 @dataclass(frozen=True)
@@ -177,6 +207,23 @@ class Submission:
             if uploaded:
                 chosen[requirement.key] = uploaded
         return cls(answers=answers, files=chosen)
+
+
+def _cut(words: str, limit: int) -> str:
+    """``words`` cut at the last whole word within ``limit`` characters, with an ellipsis."""
+    cut = words[: limit + 1].rsplit(" ", 1)[0] if " " in words[:limit] else words[:limit]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def archive(store: Store, draft: Draft, now: datetime) -> None:
+    """Off the list: an old draft nobody will finish, or a request long answered."""
+    store.drafts.set_archived(draft.id, now)
+    draft.archived_at = now
+
+
+def unarchive(store: Store, draft: Draft) -> None:
+    store.drafts.set_archived(draft.id, None)
+    draft.archived_at = None
 
 
 def load(store: Store, draft_id: int) -> Draft | None:
@@ -219,8 +266,16 @@ def look_up_and_prefill(draft: Draft, client: GelatoClient) -> None:
         return
     for requirement in draft.scenario.requirements:
         known = getattr(original, requirement.from_order) if requirement.from_order else None
-        if known and not draft.answers.get(requirement.key):
+        if known and not _given(draft.answers.get(requirement.key)):
             draft.answers[requirement.key] = known
+            draft.prefilled.append(requirement.key)
+
+
+def _given(value) -> bool:
+    """Whether an answer holds anything: an address given if any of its fields is."""
+    if isinstance(value, Mapping):
+        return any(_given(part) for part in value.values())
+    return bool(value.strip()) if isinstance(value, str) else bool(value)
 
 
 def start(
@@ -288,7 +343,10 @@ def apply(
     changed = files_added or draft.fields_json() != before
     if changed or draft.status == DRAFT or not verdict.complete:
         draft.status = PREPARED if verdict.complete else DRAFT
-    store.drafts.update(draft.id, fields=draft.fields_json(), status=draft.status)
+    draft.updated_at = utcnow()
+    store.drafts.update(
+        draft.id, fields=draft.fields_json(), status=draft.status, updated_at=draft.updated_at
+    )
     return verdict
 
 
@@ -346,19 +404,48 @@ def _store_files(
             stored_count=len(stored),
             stored_bytes=sum(row.size for row in stored),
         )
+        taken = {row.filename for row in stored}
+        count = sum(1 for row in stored if row.role == key)
         for file in accepted:
+            content_type = kind.stored_type or file.content_type
+            count += 1
+            name = _unused_name(requirement, file.filename, content_type, count, taken)
             new_id = store.drafts.add_attachment(
                 draft.id,
                 role=key,
-                filename=file.filename,
-                content_type=kind.stored_type or file.content_type,
+                filename=name,
+                original_filename=header_text(file.original_filename, 200) or file.filename,
+                content_type=content_type,
                 data=file.data,
                 sha256=file.sha256,
             )
-            added = added or new_id is not None
+            if new_id is not None:
+                taken.add(name)
+                added = True
         if refused:
             draft.refusals.setdefault(key, []).extend(refused)
     return added
+
+
+def _unused_name(requirement, filename: str, content_type: str, number: int, taken: set) -> str:
+    """The name a file goes by everywhere, from the moment it is stored: the form, the preview
+    and the email all show this one (``photo-item-2.jpg``), unique within the request."""
+
+    def named(number: int) -> str:
+        return requirement.kind.attachment_name(requirement, filename, content_type, number)
+
+    name = named(number)
+    while name in taken and named(number + 1) != name:  # the next number: photo-item-3.jpg
+        number += 1
+        name = named(number)
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    again = 2
+    while name in taken:  # a name without a number: screenshot-2.png
+        name = f"{stem}-{again}{dot}{extension}"
+        again += 1
+    return name
 
 
 def fill_in_reorder(draft: Draft, reorder: OrderFacts, store: Store, today: date) -> None:
@@ -378,6 +465,7 @@ def prepared_request(
     today: date,
     reply_to: str | None,
     sender: str | None,
+    signed_by: str,
     known_secrets: Secrets = MappingProxyType({}),
 ) -> compose.PreparedRequest:
     """The email of the draft with ``files``, its stored files with their data.
@@ -391,7 +479,7 @@ def prepared_request(
         files=[
             compose.StoredFile(row.role, row.filename, row.content_type, row.data) for row in files
         ],
-        agent=draft.agent,
+        agent=signed_by,
         today=today,
         reply_to=reply_to,
         sender=sender,

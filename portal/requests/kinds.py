@@ -117,9 +117,11 @@ class Kind:
     macro = "line"
     #: The answer is an order number that Gelato is asked about.
     names_order = False
-    #: Files: which ones it takes (only photos, checked by their bytes), and as what they are
-    #: kept (None: as their content says).
-    takes_files = False
+    #: The answer is words of the agent's own that say what the request is about (a subject, a
+    #: description): a list shows its first words.
+    describes = False
+    #: Its files are photos only, recognised by their bytes; and they are kept as this type
+    #: (None: as their content says).
     photos_only = False
     stored_type: str | None = None
 
@@ -347,12 +349,14 @@ class Text(Kind):
     """One line of text."""
 
     name = "text"
+    describes = True
 
 
 class LongText(Kind):
     """Several lines: a description, a quote of Gelato's message."""
 
     name = "long_text"
+    describes = True
 
     def form_fields(self, requirement):
         return {requirement.key: TextAreaField(requirement.label, render_kw={"rows": 6})}
@@ -584,10 +588,11 @@ class Address(Kind):
                     "new order."
                 )
             if address == clean_address(original.address):
-                return invalid(
-                    "This is the address the order already has: correct it with what the "
+                # Filled in from the order, to be corrected: not done yet, and no mistake.
+                return Check(
+                    MISSING,
+                    "This is still the address the order already has: correct it with what the "
                     "customer confirmed.",
-                    field_errors=problems,
                 )
         if problems:
             named = ", ".join(FIELDS[name][0].lower() for name in problems)
@@ -626,7 +631,6 @@ class Photos(Kind):
 
     name = "photos"
     macro = "photos"
-    takes_files = True
     photos_only = True
 
     def form_fields(self, requirement):
@@ -664,7 +668,6 @@ class Files(Kind):
 
     name = "files"
     macro = "files"
-    takes_files = True
 
     def link_key(self, requirement) -> str:
         return f"{requirement.key}_url"
@@ -726,7 +729,6 @@ class Logs(Kind):
 
     name = "logs"
     macro = "logs"
-    takes_files = True
     stored_type = "text/plain"
 
     def file_key(self, requirement) -> str:
@@ -774,8 +776,8 @@ class Logs(Kind):
                 continue
             text, findings = redact.redact_secrets(text, secrets)
             found += [f"{name}: {finding}" for finding in findings]
-            stem = name.rsplit(".", 1)[0] if "." in name else name
-            cleaned.append(uploads.Upload(f"{stem}.txt", text.encode("utf-8")))
+            # Kept as text/plain, so its name ends in .txt (attachment_name sees to it).
+            cleaned.append(uploads.Upload(upload.filename, text.encode("utf-8")))
         return cleaned, refused, found
 
     def check(self, requirement, answers, *, orders, file_count, today):

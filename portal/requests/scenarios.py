@@ -347,6 +347,7 @@ ADDRESS_PROBLEM = Scenario(
             "The full address in the same country: the country of an order can never be changed.",
             kinds.ADDRESS,
             sources=(HC_CHANGE_ADDRESS, OUR_PRACTICE),
+            from_order="address",
         ),
         ScenarioRequirement(
             "reorder",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from portal.store.area import Area
 from portal.store.tables import request_attachments, request_drafts, utcnow
@@ -23,10 +23,12 @@ class RequestDraft:
     agent: str
     #: The form as JSON: answers, what Gelato said of its order numbers, findings, refusals.
     fields: str
-    #: draft | prepared | downloaded | sending | sent (``portal.requests.drafts``).
+    #: draft | prepared | downloaded | sending | sent | unconfirmed (``portal.requests.drafts``).
     status: str
     created_at: datetime
     updated_at: datetime
+    #: When it was archived: off the list, still found under "archived".
+    archived_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,14 @@ class RequestFile:
     draft_id: int
     #: The requirement it answers (photos of the item, a log file...).
     role: str
+    #: The name it goes by in the form, the preview and the email.
     filename: str
     content_type: str
     size: int
     sha256: str
     created_at: datetime
+    #: The name it had on the agent's computer.
+    original_filename: str = ""
     data: bytes | None = None
 
 
@@ -59,14 +64,34 @@ class Drafts(Area):
         query = select(request_drafts).where(request_drafts.c.id == draft_id)
         return self._first(query, RequestDraft)
 
-    def list(self, *, agent: str | None = None, limit: int = 200) -> list[RequestDraft]:
-        """Newest change first."""
-        query = select(request_drafts).order_by(
-            request_drafts.c.updated_at.desc(), request_drafts.c.id.desc()
-        )
+    def list(
+        self, *, agent: str | None = None, archived: bool = False, limit: int = 200
+    ) -> list[RequestDraft]:
+        """Newest change first; the archived ones, or (by default) the others."""
+        c = request_drafts.c
+        query = select(request_drafts).order_by(c.updated_at.desc(), c.id.desc())
+        query = query.where(c.archived_at.is_not(None) if archived else c.archived_at.is_(None))
         if agent is not None:
-            query = query.where(request_drafts.c.agent == agent)
+            query = query.where(c.agent == agent)
         return self._all(query.limit(limit), RequestDraft)
+
+    def count_archived(self, *, agent: str | None = None) -> int:
+        c = request_drafts.c
+        query = select(func.count()).where(c.archived_at.is_not(None))
+        if agent is not None:
+            query = query.where(c.agent == agent)
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one()
+
+    def set_archived(self, draft_id: int, at: datetime | None) -> bool:
+        """Archive a draft (``at``) or bring it back (None). Its last change stays what it was:
+        archiving changes nothing in the request."""
+        c = request_drafts.c
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(request_drafts).where(c.id == draft_id).values(archived_at=at)
+            )
+        return result.rowcount == 1
 
     def update(
         self,
@@ -105,6 +130,7 @@ class Drafts(Area):
         content_type: str,
         data: bytes,
         sha256: str,
+        original_filename: str = "",
     ) -> int | None:
         """Store a file; None when this draft already holds the same bytes in the same role (a
         form sent twice by a reload or a double click)."""
@@ -119,6 +145,7 @@ class Drafts(Area):
                     draft_id=draft_id,
                     role=role,
                     filename=filename,
+                    original_filename=original_filename or filename,
                     content_type=content_type,
                     size=len(data),
                     sha256=sha256,

@@ -55,9 +55,40 @@ def file_size(size: int) -> str:
 @bp.get("/")
 def index():
     mine = request.args.get("mine") == "1"
-    rows = store().drafts.list(agent=current_agent_name() if mine else None)
+    archived = request.args.get("archived") == "1"
+    agent = current_agent_name() if mine else None
+    rows = store().drafts.list(agent=agent, archived=archived)
     listed = [draft for draft in map(drafts.from_row, rows) if draft is not None]
-    return render_template("requests/index.html", drafts=listed, scenarios=SCENARIOS, mine=mine)
+    return render_template(
+        "requests/index.html",
+        drafts=listed,
+        scenarios=SCENARIOS,
+        mine=mine,
+        archived=archived,
+        archived_count=0 if archived else store().drafts.count_archived(agent=agent),
+    )
+
+
+@bp.post("/<int:draft_id>/archive")
+def archive(draft_id):
+    draft = _load(draft_id)
+    drafts.archive(store(), draft, datetime.now(UTC))
+    flash(f"Request #{draft.id} is archived: it is off the list, under Archived.", "success")
+    return redirect(_back_to_list())
+
+
+@bp.post("/<int:draft_id>/unarchive")
+def unarchive(draft_id):
+    draft = _load(draft_id)
+    drafts.unarchive(store(), draft)
+    flash(f"Request #{draft.id} is back on the list.", "success")
+    return redirect(_back_to_list())
+
+
+def _back_to_list() -> str:
+    """The list the agent came from: the archived ones, or the others (never another site)."""
+    archived = request.form.get("from_archived") == "1"
+    return url_for(".index", archived=1) if archived else url_for(".index")
 
 
 @bp.route("/new/<slug>/", methods=["GET", "POST"])
@@ -82,8 +113,11 @@ def new(slug):
 def edit(draft_id):
     draft = _load(draft_id)
     if draft.is_sent:
+        message = "This request was sent: it can no longer be changed."
+        if request.method == "POST" and _is_autosave():
+            return jsonify(error=message, url=url_for(".preview", draft_id=draft.id)), 409
         if request.method == "POST":
-            flash("This request was sent: it can no longer be changed.", "error")
+            flash(message, "error")
         return redirect(url_for(".preview", draft_id=draft.id))
     if request.method == "GET":
         return _form_page(draft, name_missing=request.args.get("check") == "1")
@@ -110,12 +144,14 @@ def _save(draft: drafts.Draft):
         check_now=step == "check",
     )
     here = url_for(".edit", draft_id=draft.id)
-    if request.headers.get("X-Autosave"):
+    if _is_autosave():
         return jsonify(
             id=draft.id,
             url=here,
             status=draft.status,
             status_label=draft.status_label,
+            version=_version(draft),
+            filled=_filled(draft),
             **verdict.to_json(),
         )
     if step == "reorder" and draft.original is not None:
@@ -132,6 +168,27 @@ def _save(draft: drafts.Draft):
         return redirect(f"{here}#{next(iter(draft.refusals))}-field")
     flash("Draft saved.", "success")
     return redirect(here)
+
+
+def _is_autosave() -> bool:
+    """The page's script saving as the agent types, or as they leave (a beacon, which can send
+    no header of its own: its form says ``step=autosave``)."""
+    return bool(request.headers.get("X-Autosave")) or request.form.get("step") == "autosave"
+
+
+def _version(draft: drafts.Draft) -> str:
+    """Which save of the draft the page holds: a copy the browser kept of what it could not
+    save is put back only onto the version it was typed on."""
+    return draft.updated_at.isoformat() if draft.updated_at else "new"
+
+
+def _filled(draft: drafts.Draft) -> dict:
+    """Field values the order's facts filled in at this save, for the page's empty fields."""
+    values = {}
+    for key in draft.prefilled:
+        requirement = draft.scenario.requirement(key)
+        values.update(requirement.kind.field_values(requirement, draft.answers))
+    return values
 
 
 def _form_page(draft: drafts.Draft, *, name_missing: bool = False):
@@ -163,6 +220,7 @@ def _form_page(draft: drafts.Draft, *, name_missing: bool = False):
         offers=_self_service_offers(draft),
         unreachable=[f for f in draft.orders.values() if f.outcome == lookup.UNAVAILABLE],
         action=url_for(".edit", draft_id=draft.id) if draft.id else request.path,
+        version=_version(draft),
     )
 
 
@@ -240,6 +298,7 @@ def _preview_page(draft, verdict, files, *, result=None, status: int = 200):
         mailto=compose.mailto_link(prepared),
         mailto_max=compose.MAILTO_MAX_LENGTH,
         files=files,
+        stored_by_name={row.filename: row for row in files},
         smtp=config().smtp,
         support_email=config().support_email,
         gelato_support=GELATO_SUPPORT,
@@ -262,8 +321,17 @@ def _prepared(draft: drafts.Draft, files: list) -> compose.PreparedRequest:
         today=today(),
         reply_to=config().support_email,
         sender=config().mail_from,
+        signed_by=_signer(draft),
         known_secrets=config().named_secrets,
     )
+
+
+def _signer(draft: drafts.Draft) -> str:
+    """Who signs the email, by their display name: whoever sent it, or the agent who prepares
+    it now (the next shift may finish what another started)."""
+    name = draft.sent["by"] if draft.sent else current_agent_name()
+    agent = store().accounts.by_name(name)
+    return agent.shown_name if agent is not None else name
 
 
 @bp.post("/<int:draft_id>/eml")

@@ -21,11 +21,12 @@ ORIGINAL = OrderFacts(
     query="NW-1009", outcome=FOUND, id="a6885746-5f4e", reference="NW-1009", status="delivered"
 )
 REORDER = OrderFacts(query="NW-1009-R1", outcome=FOUND, id="b1", reference="NW-1009-R1")
+#: As the store keeps them: each under the name given when it was stored, in the order uploaded.
 PHOTOS = [
-    StoredFile("photos_packaging_inside", "IMG_3.HEIC", "image/heic", HEIC),
-    StoredFile("photos_item", "IMG_1.jpg", "image/jpeg", JPEG),
-    StoredFile("photos_packaging_outside", "IMG_2.png", "image/png", PNG),
-    StoredFile("photos_item", "IMG_4.jpg", "image/jpeg", JPEG[::-1]),
+    StoredFile("photos_packaging_inside", "photo-packaging-inside-1.heic", "image/heic", HEIC),
+    StoredFile("photos_item", "photo-item-1.jpg", "image/jpeg", JPEG),
+    StoredFile("photos_packaging_outside", "photo-packaging-outside-1.png", "image/png", PNG),
+    StoredFile("photos_item", "photo-item-2.jpg", "image/jpeg", JPEG[::-1]),
 ]
 
 

@@ -483,7 +483,8 @@ def test_nothing_is_lost_to_an_incomplete_check_or_a_reload(agent_client):
     # The same form sent twice (a reload after posting) does not store the photo twice.
     save(agent_client, draft_id, files={"photos_item": [photo()]})
     page = text_of(agent_client.get(f"/portal/requests/{draft_id}/"))
-    assert field_block(page, "photos_item").count("IMG_0001.jpg</a>") == 1
+    assert field_block(page, "photos_item").count("photo-item-1.jpg</a>") == 1
+    assert "photo-item-2" not in page
 
 
 def test_too_many_photos_keep_the_rest_of_the_form(app, agent_client):
@@ -496,8 +497,10 @@ def test_too_many_photos_keep_the_rest_of_the_form(app, agent_client):
     )
     page = text_of(agent_client.get(response.headers["Location"]))
     block = field_block(page, "photos_item")
-    assert "p0.jpg</a>" in block
-    assert "p1.jpg</a>" in block
+    assert "photo-item-1.jpg</a>" in block
+    assert "from p0.jpg" in block
+    assert "photo-item-2.jpg</a>" in block
+    assert "from p1.jpg" in block
     assert "p2.jpg was not added: a request holds at most 2 files." in block
     assert "Up to 2 files, each at most 10 MB, together at most 18 MB." in page
     assert prefilled(page)["damage_description"] == "Dent."
@@ -523,7 +526,7 @@ def test_photos_are_shown_back_as_what_they_are(agent_client, app):
     [stored] = store_of(app).drafts.list_attachments(draft_id)
     served = agent_client.get(f"/portal/requests/{draft_id}/files/{stored.id}")
     assert (served.mimetype, served.data) == ("image/png", PNG)
-    assert served.headers["Content-Disposition"] == 'inline; filename="a.png"'
+    assert served.headers["Content-Disposition"] == 'inline; filename="photo-item-1.png"'
     assert agent_client.get(f"/portal/requests/{draft_id}/files/999").status_code == 404
     assert agent_client.get(f"/portal/requests/{draft_id + 1}/files/{stored.id}").status_code == 404
 

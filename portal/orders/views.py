@@ -46,7 +46,8 @@ def action_start(slug):
 
 @bp.get("/orders/")
 def search():
-    query = request.args.get("q", "").strip()
+    # Not "q": the theme opens its own search dialog on any page whose address carries one.
+    query = request.args.get("order", "").strip()
     action = _action_or_none(request.args.get("action", ""))
     if not query:
         return render_template("orders/search.html", query="", found=None, action=action)

@@ -34,7 +34,7 @@ def signed_in_browser(base_url: str) -> Iterator[httpx.Client]:
 
 def test_the_app_reaches_the_sandbox_server_through_the_setting(app_server, gelato_server):
     with signed_in_browser(app_server.url) as browser:
-        found = browser.get("/portal/orders/", params={"q": ORDER_REFERENCE})
+        found = browser.get("/portal/orders/", params={"order": ORDER_REFERENCE})
         assert found.status_code == 302
         page = browser.get(found.headers["location"])
     assert page.status_code == 200
@@ -50,7 +50,7 @@ def test_an_outage_at_the_sandbox_server_is_the_portals_gelato_unavailable(
     # client gives up at once rather than keeping the agent waiting.
     gelato_server.add_fault(kind="status", status=503, retryAfter=60, times=None)
     with signed_in_browser(app_server.url) as browser:
-        page = browser.get("/portal/orders/", params={"q": ORDER_REFERENCE})
+        page = browser.get("/portal/orders/", params={"order": ORDER_REFERENCE})
     assert page.status_code == 503
     assert "Gelato could not be reached or did not answer in time" in page.text
     assert "Nothing you typed is lost" in page.text
@@ -58,7 +58,7 @@ def test_an_outage_at_the_sandbox_server_is_the_portals_gelato_unavailable(
 
     gelato_server.clear_faults()
     with signed_in_browser(app_server.url) as browser:
-        assert browser.get("/portal/orders/", params={"q": ORDER_REFERENCE}).status_code == 302
+        assert browser.get("/portal/orders/", params={"order": ORDER_REFERENCE}).status_code == 302
 
 
 def test_without_a_key_the_app_sends_the_sandbox_demo_key(gelato_server_app):

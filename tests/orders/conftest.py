@@ -18,7 +18,7 @@ def form_fields(html):
         name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
         if name and value:
             fields[name.group(1)] = value.group(1)
-    fields.pop("q", None)
+    fields.pop("order", None)  # the order search box above the form
     return fields
 
 

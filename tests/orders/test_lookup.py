@@ -6,14 +6,14 @@ from portal.orders import rules
 
 
 def test_search_by_reference_opens_the_order(agent_client, order_id):
-    response = agent_client.get("/portal/orders/?q=NW-1004")
+    response = agent_client.get("/portal/orders/?order=NW-1004")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/portal/orders/{order_id('NW-1004')}/"
 
 
 def test_search_by_gelato_id_opens_the_order(agent_client, order_id):
     gelato_id = order_id("NW-1007")
-    response = agent_client.get(f"/portal/orders/?q=+{gelato_id}+")
+    response = agent_client.get(f"/portal/orders/?order=+{gelato_id}+")
     assert response.headers["Location"] == f"/portal/orders/{gelato_id}/"
 
 
@@ -25,14 +25,15 @@ def test_search_by_gelato_id_opens_the_order(agent_client, order_id):
     ],
 )
 def test_unknown_order_echoes_the_query_and_suggests_the_other_number(agent_client, query, hint):
-    page = agent_client.get(f"/portal/orders/?q={query}").get_data(as_text=True)
+    page = agent_client.get(f"/portal/orders/?order={query}").get_data(as_text=True)
     assert f"No order found for “{query}”" in page
     assert hint in page
 
 
 def test_a_split_order_lists_every_part(agent_client, gelato):
     split = next(o for o in gelato.search_orders(limit=100) if len(o.connected_order_ids) > 1)
-    page = agent_client.get(f"/portal/orders/?q={split.order_reference_id}").get_data(as_text=True)
+    found = agent_client.get(f"/portal/orders/?order={split.order_reference_id}")
+    page = found.get_data(as_text=True)
     assert "Gelato split it into parts" in page
     for part in split.connected_order_ids:
         assert part in page
@@ -79,5 +80,5 @@ def test_every_action_has_a_start_page_linked_from_its_article(agent_client, act
 
 
 def test_searching_from_an_action_page_goes_to_that_action(agent_client, order_id):
-    response = agent_client.get("/portal/orders/?q=NW-1004&action=cancel-order")
+    response = agent_client.get("/portal/orders/?order=NW-1004&action=cancel-order")
     assert response.headers["Location"] == f"/portal/orders/{order_id('NW-1004')}/cancel"

@@ -48,7 +48,7 @@ def prefilled(page: str) -> dict:
         name = re.search(r'name="([^"]+)"', tag)
         kind = re.search(r'type="([^"]+)"', tag)
         value = re.search(r'value="([^"]*)"', tag)
-        if not name or name.group(1) in ("csrf_token", "q", "step"):
+        if not name or name.group(1) in ("csrf_token", "order", "step"):
             continue
         if kind and kind.group(1) in ("file", "submit"):
             continue

@@ -34,8 +34,6 @@ from portal.requests.drafts import (
 )
 from portal.store import Store
 
-__all__ = ["STALE_SENDING", "SendResult", "mark_sent", "record_download", "send_by_smtp"]
-
 #: How a send ended.
 DELIVERED = "delivered"
 #: Another send has it, or it was sent already.

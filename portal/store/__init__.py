@@ -6,8 +6,8 @@ migration runs under a database lock, so workers starting together do not race e
 
 Queries are grouped by area (``store.accounts``, ``store.audit``, ``store.actions``,
 ``store.drafts``, ``store.feedback``, ``store.tokens``), each a plain object testable without
-Flask. Accounts, the audit log, the feedback and the API tokens answer with small frozen rows
-(``Agent``, ``AuditEntry``, ``FeedbackEntry``, ``ApiToken``) whose fields are the table's columns.
+Flask. They answer with small frozen rows (``Agent``, ``AuditEntry``, ``FeedbackEntry``,
+``ApiToken``, ``RequestDraft``, ``RequestFile``) whose fields are the table's columns.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.store.accounts import Accounts, Agent
 from portal.store.actions import ActionClaim, OrderActions
 from portal.store.audit import AuditEntry, AuditLog
-from portal.store.drafts import Drafts
+from portal.store.drafts import Drafts, RequestDraft, RequestFile
 from portal.store.feedback import Feedback, FeedbackEntry
 from portal.store.tables import MIGRATIONS, metadata, utcnow
 from portal.store.tokens import ApiToken, ApiTokens
@@ -36,6 +36,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "FeedbackEntry",
+    "RequestDraft",
+    "RequestFile",
     "Store",
     "metadata",
     "utcnow",

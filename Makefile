@@ -1,4 +1,6 @@
 # Two entry points: `make run` serves the help center, `make test` checks everything.
+# `make run` serves through the production server (granian); `make dev` through Werkzeug's
+# development server, which restarts when a Python file changes.
 # Each sets up what it needs first, and only what changed: the virtual environment when the
 # requirements change, the knowledge base when docs/, mkdocs.yml or the facts it renders change.
 
@@ -13,10 +15,13 @@ SITE_SOURCES := mkdocs.yml $(shell find docs -type f -not -path '*/__pycache__/*
 	$(wildcard portal/knowledge.py portal/sources.py portal/orders/rules.py portal/requests/scenarios.py \
 	portal/gelato/assumptions.py)
 
-.PHONY: run test lint site bench clean
+.PHONY: run dev test lint site bench clean
 
 run: $(STAMP_VENV) $(STAMP_SITE)
 	$(BIN)/python app.py
+
+dev: $(STAMP_VENV) $(STAMP_SITE)
+	$(BIN)/python app.py --reload
 
 test: $(STAMP_VENV) $(STAMP_SITE) lint
 	$(BIN)/pytest

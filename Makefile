@@ -10,10 +10,11 @@ BIN := $(VENV)/bin
 STAMP_VENV := $(VENV)/.installed
 STAMP_SITE := site/.built
 
-# The site also renders facts defined in the portal package (contact details, rules, scenarios).
+# The site also renders facts defined in the portal package (contact details, rules, scenarios),
+# and portal/site.py compresses it.
 SITE_SOURCES := mkdocs.yml $(shell find docs -type f -not -path '*/__pycache__/*') \
 	$(wildcard portal/knowledge.py portal/sources.py portal/orders/rules.py portal/requests/scenarios.py \
-	portal/gelato/assumptions.py)
+	portal/gelato/assumptions.py portal/site.py)
 
 .PHONY: run dev test lint site bench clean
 
@@ -37,13 +38,14 @@ $(STAMP_VENV): requirements.txt requirements-test.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
+# mkdocs build also compresses what it wrote (docs/compress.py), reusing the compressed copies
+# in .cache/ of every file that did not change.
 $(STAMP_SITE): $(STAMP_VENV) $(SITE_SOURCES)
 	$(BIN)/mkdocs build --strict
-	$(BIN)/python -m whitenoise.compress --quiet site
 	touch $@
 
 bench: $(STAMP_VENV) $(STAMP_SITE)
 	$(BIN)/python benchmarks/static_throughput.py
 
 clean:
-	rm -rf site $(VENV)
+	rm -rf site .cache $(VENV)

@@ -195,3 +195,33 @@ def test_the_launcher_keeps_the_instance_folder_where_the_app_does(environ):
     app = create_app(environ)
     assert Path(app.instance_path) == entry_point.INSTANCE_PATH
     app.extensions["store"].close()
+
+
+# What a worker holds --------------------------------------------------------------------------
+
+
+def test_the_newest_migration_is_the_one_alembic_upgrades_to():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from portal.store import newest_revision
+    from portal.store.tables import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert newest_revision() == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_a_worker_starting_on_an_upgraded_database_loads_no_alembic(environ):
+    create_app(environ).extensions["store"].close()  # the first start upgrades
+    code = (
+        "import sys\n"
+        "from portal import create_app\n"
+        f"app = create_app({environ!r})\n"
+        "app.extensions['store'].close()\n"
+        "print(sorted({'alembic', 'mako'} & set(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -1,9 +1,9 @@
 """How long ``make site`` takes: from clean, and again after one article changed.
 
 ``make site`` is run, as it is, in two throwaway copies of the project sharing this one's
-virtual environment: ``before`` is the project at a git revision (``--before``, default
-``main``), ``after`` is the working tree. Each copy is measured in rounds, the two alternating so
-that a busy spell of the machine lands on both alike, and the median is reported:
+virtual environment: ``before`` is the project at a git revision (``--before``, by default where
+this branch left main), ``after`` is the working tree. Each copy is measured in rounds, the two
+alternating so that a busy spell of the machine lands on both alike, and the median is reported:
 
 - ``clean, cold``: no ``site/`` and no compressed copies kept from earlier builds (a fresh clone);
 - ``clean``: no ``site/``, but what earlier builds left outside it (``after``'s ``.cache/``);
@@ -14,7 +14,7 @@ Wall time is what the target is about (5 s from clean, 3 s after one article cha
 files the build compresses, what each Brotli quality costs and saves, to show which one pays.
 It exits 0 whether the targets are met or not::
 
-    .venv/bin/python benchmarks/site_build.py [--rounds 3] [--before main]
+    .venv/bin/python benchmarks/site_build.py [--rounds 3] [--before REVISION]
 """
 
 from __future__ import annotations
@@ -42,8 +42,12 @@ SCENARIOS = ("clean, cold", "clean", "one article changed")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--before", default="main", help="git revision of the 'before' build")
+    parser.add_argument("--before", help="git revision of the 'before' build")
     args = parser.parse_args()
+    if args.before is None:
+        args.before = subprocess.run(
+            ["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
     if not (ROOT / ".venv" / "bin" / "mkdocs").exists():
         sys.exit("No .venv here: run `make site` once first.")
 

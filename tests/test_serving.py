@@ -86,8 +86,11 @@ class Served:
         return code
 
     def kill(self) -> None:
-        with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        """Kill every process of its session: granian has a process group of its own, and a
+        killed launcher cannot stop it."""
+        for pid, _, _ in session_processes(self.process.pid):
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.process.wait()
         self.process.stdout.close()
 

@@ -53,7 +53,7 @@ PLACEHOLDERS = {
     "contact.button": _CONTACT.contact_button,
     "contact.help_center": f"[{_CONTACT.help_center_name}]({_CONTACT.help_center_url})",
     "contact.audience": knowledge.WHO_GELATO_SUPPORT_SERVES,
-    "damage.window_days": str(knowledge.DAMAGE_REPORT_WINDOW_DAYS),
+    "damage.window_days": str(scenarios.DAMAGE_REPORT_WINDOW.days),
 }
 
 
@@ -152,9 +152,13 @@ def _requirements(here, slug):
     lines = []
     for item in scenario.requirements:
         need = "required" if item.mandatory else "if it applies"
-        lines.append(
-            f"- [ ] **{item.label}** ({need}): {item.help} {_source_note(here, item.sources)}"
-        )
+        line = f"- [ ] **{item.label}** ({need}): {item.help} {_source_note(here, item.sources)}"
+        if item.reorder_of:
+            line += (
+                " In the portal, **Place the reorder now** on the request's form places it and "
+                "fills its number in."
+            )
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -163,7 +167,7 @@ def _scenario_source(here, slug):
 
 
 def _damage_window_source(here, argument):
-    return _source_line(here, knowledge.DAMAGE_REPORT_WINDOW_SOURCES)
+    return _source_line(here, scenarios.DAMAGE_REPORT_WINDOW.sources)
 
 
 def _notice(here, slug):
@@ -554,10 +558,11 @@ def _citations():
     for fact in _CONTACT.facts:
         cite(_CONTACT.sources[fact], contact, getattr(_CONTACT, fact))
     cite(knowledge.WHO_GELATO_SUPPORT_SERVES_SOURCES, contact, knowledge.WHO_GELATO_SUPPORT_SERVES)
+    window = scenarios.DAMAGE_REPORT_WINDOW
     cite(
-        knowledge.DAMAGE_REPORT_WINDOW_SOURCES,
+        window.sources,
         _link(here, scenarios.DAMAGED_PRODUCT.article),
-        f"reported within {knowledge.DAMAGE_REPORT_WINDOW_DAYS} days of delivery",
+        f"reported within {window.days} days of delivery",
     )
     for item in knowledge.SETUP_RECOMMENDATIONS:
         cite(item.sources, contact, f"{item.title}. {item.why}")

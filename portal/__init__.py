@@ -65,8 +65,7 @@ def create_app(
         [app.jinja_loader, DictLoader({"frame.html": page_frame_template(config.site_dir)})]
     )
     from portal import admin, api, auth, errors, feedback, health, home, security
-    from portal.requests import views as request_views
-    from portal.web import attention, webhooks
+    from portal.web import attention, support_requests, webhooks
     from portal.web import orders as order_views
 
     security.init_app(app)
@@ -80,7 +79,7 @@ def create_app(
     app.register_blueprint(feedback.bp)
     csrf.exempt(feedback.bp)  # JSON from the static site, guarded by its content type and origin
     app.register_blueprint(order_views.bp)
-    app.register_blueprint(request_views.bp)
+    app.register_blueprint(support_requests.bp)
     api.init_app(app, csrf)
     app.register_blueprint(attention.bp)
     app.register_blueprint(webhooks.bp)

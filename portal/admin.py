@@ -85,6 +85,7 @@ def create_agent():
             form.get("password", ""),
             form.get("role", ""),
             actor=current_agent_name(),
+            display_name=form.get("display_name", ""),
         )
     except agents.AccountError as error:
         flash(str(error), "error")
@@ -106,6 +107,12 @@ def disable_agent(name: str):
 @bp.post("/agents/<name>/enable")
 def enable_agent(name: str):
     return _change("Enabled", agents.set_disabled, name, False)
+
+
+@bp.post("/agents/<name>/display-name")
+def set_display_name(name: str):
+    display_name = request.form.get("display_name", "")
+    return _change("Set the display name of", agents.set_display_name, name, display_name)
 
 
 @bp.post("/agents/<name>/password")

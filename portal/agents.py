@@ -11,6 +11,7 @@ import getpass
 import logging
 import re
 import sys
+import unicodedata
 from functools import cache
 
 import click
@@ -35,6 +36,8 @@ NAME_RULE = (
     "a name of up to 100 characters: lower-case letters, digits and . _ @ + - "
     "(an email address works)"
 )
+#: A display name signs emails: one line of printable text.
+MAX_DISPLAY_NAME_LENGTH = 100
 
 #: The sandbox's ready-made account, so a newcomer can try everything at once. Never in live mode.
 DEMO_AGENT_NAME = "demo"
@@ -78,7 +81,27 @@ def password_problem(password: str, name: str) -> str | None:
     return None
 
 
-def create_agent(store: Store, name: str, password: str, role: str, *, actor: str) -> str:
+def clean_display_name(display_name: str | None) -> str | None:
+    """The display name as it is kept: trimmed, one line; None when empty."""
+    text = " ".join((display_name or "").split())
+    if any(unicodedata.category(c).startswith("C") for c in text):
+        raise AccountError("The display name may hold letters, digits and punctuation only.")
+    if len(text) > MAX_DISPLAY_NAME_LENGTH:
+        raise AccountError(
+            f"The display name may have at most {MAX_DISPLAY_NAME_LENGTH} characters."
+        )
+    return text or None
+
+
+def create_agent(
+    store: Store,
+    name: str,
+    password: str,
+    role: str,
+    *,
+    actor: str,
+    display_name: str | None = None,
+) -> str:
     """Create an account and return its (normalised) name."""
     name = normalise_name(name)
     if not NAME_PATTERN.match(name):
@@ -88,12 +111,27 @@ def create_agent(store: Store, name: str, password: str, role: str, *, actor: st
     problem = password_problem(password, name)
     if problem:
         raise AccountError(problem)
-    if not store.accounts.add(name, hash_password(password), role):
+    display_name = clean_display_name(display_name)
+    if not store.accounts.add(name, hash_password(password), role, display_name=display_name):
         raise AccountError(f"There is already an account named {name}.")
-    audit.record(
-        store, actor=actor, action=audit.AGENT_CREATED, outcome="succeeded", request={"name": name}
-    )
+    asked = {"name": name, "display_name": display_name}
+    audit.record(store, actor=actor, action=audit.AGENT_CREATED, outcome="succeeded", request=asked)
     return name
+
+
+def set_display_name(store: Store, name: str, display_name: str | None, *, actor: str) -> None:
+    """Set how an agent signs the requests they send; empty: by their name."""
+    name = normalise_name(name)
+    display_name = clean_display_name(display_name)
+    if not store.accounts.update(name, display_name=display_name):
+        raise AccountError(f"There is no account named {name}.")
+    audit.record(
+        store,
+        actor=actor,
+        action=audit.DISPLAY_NAME_SET,
+        outcome="succeeded",
+        request={"name": name, "display_name": display_name},
+    )
 
 
 def set_disabled(store: Store, name: str, disabled: bool, *, actor: str) -> None:
@@ -176,13 +214,29 @@ def _read_password(from_stdin: bool) -> str:
 @click.argument("name")
 @click.option("--admin", is_flag=True, help="Also manages accounts and reads the audit log.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_command(name: str, admin: bool, password_stdin: bool):
+@click.option("--display-name", default="", help='How requests are signed, e.g. "Ana Müller".')
+def create_command(name: str, admin: bool, password_stdin: bool, display_name: str):
     """Create an agent account NAME (asks for its password twice)."""
     role = "admin" if admin else "agent"
     name = create_agent(
-        context.store(), name, _read_password(password_stdin), role, actor=_cli_actor()
+        context.store(),
+        name,
+        _read_password(password_stdin),
+        role,
+        actor=_cli_actor(),
+        display_name=display_name,
     )
     click.echo(f"Created {role} {name}. Sign in at /portal/sign-in.")
+
+
+@cli.command("set-display-name")
+@click.argument("name")
+@click.argument("display_name")
+def set_display_name_command(name: str, display_name: str):
+    """Set how NAME signs requests (DISPLAY_NAME; "" to sign with the account's name)."""
+    set_display_name(context.store(), name, display_name, actor=_cli_actor())
+    shown = display_name.strip() or normalise_name(name)
+    click.echo(f"{normalise_name(name)} signs requests as {shown}.")
 
 
 @cli.command("list")
@@ -197,7 +251,8 @@ def list_command():
         last = agent.last_sign_in_at
         seen = f"last sign-in {last:%Y-%m-%d %H:%M} UTC" if last else "never signed in"
         demo = " (sandbox demo)" if agent.is_demo else ""
-        click.echo(f"{agent.name}\t{agent.role}\t{status}\t{seen}{demo}")
+        shown = f"\t{agent.display_name}" if agent.display_name else ""
+        click.echo(f"{agent.name}\t{agent.role}\t{status}\t{seen}{demo}{shown}")
 
 
 @cli.command("disable")

@@ -26,6 +26,7 @@ AGENT_CREATED = "agent_created"
 AGENT_DISABLED = "agent_disabled"
 AGENT_ENABLED = "agent_enabled"
 PASSWORD_RESET = "password_reset"  # noqa: S105 (an action's name)
+DISPLAY_NAME_SET = "display_name_set"
 #: The actions on accounts, with the label the admin pages show.
 ACCOUNT_ACTIONS = {
     SIGN_IN: "Sign-in",
@@ -33,6 +34,7 @@ ACCOUNT_ACTIONS = {
     AGENT_DISABLED: "Account disabled",
     AGENT_ENABLED: "Account enabled",
     PASSWORD_RESET: "Password reset",
+    DISPLAY_NAME_SET: "Display name set",
 }
 
 #: succeeded: done (Gelato accepted it). refused: turned down before anything changed, by the

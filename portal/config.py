@@ -228,9 +228,19 @@ class Config:
     @property
     def secrets(self) -> list[str]:
         """This deployment's secret values, to be blanked wherever text is logged or stored."""
-        smtp_password = self.smtp.password if self.smtp else None
-        values = (self.gelato_api_key, self.secret_key, self.gelato_webhook_secret, smtp_password)
-        return [s for s in values if s]
+        return list(self.named_secrets.values())
+
+    @property
+    def named_secrets(self) -> dict[str, str]:
+        """The same, each under the words that tell an agent what was taken out of their text:
+        every setting that holds a secret."""
+        named = {
+            "the help center's Gelato API key": self.gelato_api_key,
+            "the help center's secret key (SECRET_KEY)": self.secret_key,
+            "the help center's SMTP password": self.smtp.password if self.smtp else None,
+            "the help center's Gelato webhook secret": self.gelato_webhook_secret,
+        }
+        return {label: value for label, value in named.items() if value}
 
 
 def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path) -> Config:

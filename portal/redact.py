@@ -1,19 +1,25 @@
-"""Secrets out of API logs, before they are stored, shown or sent.
+"""Secrets out of anything a person typed or pasted, before it is stored, shown or sent.
 
 Agents paste whatever their integration logged, and those logs carry the merchant's Gelato API key
 in every request's ``X-API-KEY`` header, often a shop's access token in the order's metadata,
-sometimes passwords in connection strings. A key sent by email is a key anyone in the thread can
-use to place charged orders, so every value that looks like a credential is replaced by
-``[removed]`` (the placeholder the knowledge base shows) and the agent is told what was taken out
-and where, so they can check nothing else private remains. Over-removing a harmless value costs
-Gelato little; missing a key costs the merchant a new key, so the patterns lean to removing.
+sometimes passwords in connection strings; and a hurried agent may paste a key into a description
+too. A key sent by email is a key anyone in the thread can use to place charged orders, so every
+value that looks like a credential is replaced by ``[removed]`` (the placeholder the knowledge
+base shows) and the agent is told what was taken out and where, so they can check nothing else
+private remains. Over-removing a harmless value costs Gelato little; missing a key costs the
+merchant a new key, so the patterns lean to removing.
+
+The deployment's own secrets (``Config.named_secrets``: the Gelato API key, the SMTP password,
+``SECRET_KEY``) are removed wherever they stand, also percent-encoded or escaped as in JSON.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
 REMOVED = "[removed]"
 
@@ -36,6 +42,12 @@ SECRET_NAME_PARTS = (
     "signature",
 )
 
+#: How a known secret is named when the caller gives its value only.
+DEFAULT_LABEL = "the help center's Gelato API key"
+#: A known secret shorter than this is removed only where it stands as a word of its own: inside
+#: longer words it would take innocent text with it.
+MIN_INSIDE_WORDS = 8
+
 #: A value that is already a placeholder is left alone, so redacting twice changes nothing.
 _NOT_REMOVED = r"(?!(?:[A-Za-z]+\s+)?\[removed)"
 
@@ -57,25 +69,68 @@ def names_secret(name: str) -> bool:
 
 
 def redact_secrets(
-    text: str, known_secrets: Iterable[str | None] = ()
+    text: str, known_secrets: Mapping[str, str | None] | Iterable[str | None] = ()
 ) -> tuple[str, list[Finding]]:
     """The text with every credential replaced by ``[removed]``, and what was replaced.
 
     ``known_secrets`` are values to remove wherever they appear, whatever surrounds them: the
-    help center's own Gelato API key first of all.
+    help center's own secrets. Given as a mapping, each is named by its key ("the help center's
+    SMTP password"); given as values, each is named ``DEFAULT_LABEL``.
     """
     findings: list[Finding] = []
     # First, so that every later line number counts the key's block as the one line it becomes.
     text = _sub(text, _PRIVATE_KEY, 0, "a private key", findings)
-    for secret in known_secrets:
-        if secret and len(secret) >= 8:
-            text = _sub(
-                text, re.compile(re.escape(secret)), 0, "the help center's Gelato API key", findings
-            )
+    for label, secret in _known(known_secrets):
+        text = _sub(text, _known_secret_pattern(secret), 0, label, findings)
     for pattern, group, kind in _PATTERNS:
         text = _sub(text, pattern, group, kind, findings)
     unique = sorted(set(findings), key=lambda f: (f.line, f.kind))
     return text, unique
+
+
+def remove_known_secrets(
+    text: str, known_secrets: Mapping[str, str | None] | Iterable[str | None]
+) -> str:
+    """``text`` with the known secrets replaced, and nothing else touched: the last guard on
+    text composed from answers that were cleaned when they were saved."""
+    for _label, secret in _known(known_secrets):
+        text = _known_secret_pattern(secret).sub(REMOVED, text)
+    return text
+
+
+def holds_known_secret(
+    data: bytes, known_secrets: Mapping[str, str | None] | Iterable[str | None]
+) -> str | None:
+    """The name of a known secret that ``data`` (a file's bytes) holds, or None. Used for files
+    that cannot be cleaned without breaking them (a PDF, a photo's metadata)."""
+    for label, secret in _known(known_secrets):
+        for shape in _shapes(secret):
+            if shape.encode("utf-8") in data or shape.encode("utf-16-le") in data:
+                return label
+    return None
+
+
+def _known(
+    known_secrets: Mapping[str, str | None] | Iterable[str | None],
+) -> list[tuple[str, str]]:
+    if isinstance(known_secrets, Mapping):
+        pairs = known_secrets.items()
+    else:
+        pairs = ((DEFAULT_LABEL, secret) for secret in known_secrets)
+    return [(label, secret) for label, secret in pairs if secret and secret.strip()]
+
+
+def _shapes(secret: str) -> list[str]:
+    """A secret as it is written in text: as it is, percent-encoded (in a URL), escaped (JSON)."""
+    return list(dict.fromkeys([secret, quote(secret, safe=""), json.dumps(secret)[1:-1]]))
+
+
+def _known_secret_pattern(secret: str) -> re.Pattern:
+    # The longest shape first, so that an encoded form is taken whole rather than in part.
+    shapes = "|".join(re.escape(s) for s in sorted(_shapes(secret), key=len, reverse=True))
+    if len(secret) < MIN_INSIDE_WORDS:
+        return re.compile(rf"(?<![\w]){'(?:' + shapes + ')'}(?![\w])")
+    return re.compile(shapes)
 
 
 def _sub(text: str, pattern: re.Pattern, group, kind, findings: list[Finding]) -> str:

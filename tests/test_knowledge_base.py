@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal import knowledge
 from portal.orders import rules
-from portal.requests import scenarios
+from portal.requests import kinds, scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -175,7 +175,7 @@ def test_article_says_what_gelatos_message_contains(sections, scenario):
 
 def test_damaged_product_requires_the_photos_and_the_window(sections):
     text = page_text(sections, scenarios.DAMAGED_PRODUCT.article)
-    photos = [r for r in scenarios.DAMAGED_PRODUCT.requirements if r.kind == "photos"]
+    photos = [r for r in scenarios.DAMAGED_PRODUCT.requirements if r.kind is kinds.PHOTOS]
     assert {r.label for r in photos} == {
         "Photos of the item",
         "Photos of the packaging, outside",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.redact import REMOVED, redact_secrets
+from portal.redact import REMOVED, holds_known_secret, redact_secrets, remove_known_secrets
 
 GELATO_KEY = (
     "3f9c2a71-8d4e-4b6a-9c1f-2e7d5a0b8c34-6a1e9f02-77b3-4d5c-a8e2-0f4b6c9d1e23"
@@ -140,3 +140,33 @@ def test_line_numbers_count_in_the_cleaned_text():
     assert [str(f) for f in findings] == ["a private key (line 2)", "X-API-KEY header (line 3)"]
     assert lines[1] == "[removed]"
     assert lines[2] == "X-API-KEY: [removed]"
+
+
+def test_each_known_secret_is_named_and_taken_out_in_every_shape():
+    known = {"the help center's SMTP password": "p@ss:word/1", "the secret key": "k" * 40}
+    text = 'url=smtp://a:p%40ss%3Aword%2F1@h {"pw": "p@ss:word/1"} k' + "k" * 40
+    clean, findings = redact_secrets(text, known)
+    assert "p@ss" not in clean
+    assert "p%40ss" not in clean
+    assert "k" * 40 not in clean
+    assert {f.kind for f in findings} >= {"the help center's SMTP password", "the secret key"}
+
+
+def test_a_short_known_secret_goes_only_where_it_is_a_word_of_its_own():
+    clean, findings = redact_secrets("pw is hunt2, not hunt2er", {"the password": "hunt2"})
+    assert clean == "pw is [removed], not hunt2er"
+    assert [f.kind for f in findings] == ["the password"]
+
+
+def test_a_file_is_told_to_hold_a_known_secret_in_utf8_or_utf16():
+    known = {"the key": "abcdefgh-1234"}
+    assert holds_known_secret(b"%PDF (abcdefgh-1234)", known) == "the key"
+    assert holds_known_secret("x abcdefgh-1234".encode("utf-16-le"), known) == "the key"
+    assert holds_known_secret(b"nothing here", known) is None
+
+
+def test_composed_text_loses_known_secrets_and_nothing_else():
+    text = "Password: visible-but-not-known and abcdefgh-1234"
+    assert remove_known_secrets(text, ["abcdefgh-1234"]) == (
+        "Password: visible-but-not-known and [removed]"
+    )

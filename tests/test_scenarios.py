@@ -85,7 +85,7 @@ def test_each_scenario_has_its_own_form():
     ],
 )
 def test_damage_window(delivered, today, in_time):
-    assert scenarios.within_damage_window(delivered, today) is in_time
+    assert scenarios.DAMAGE_REPORT_WINDOW.contains(delivered, today) is in_time
 
 
 def test_a_requirement_with_an_unknown_kind_is_refused():

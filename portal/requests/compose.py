@@ -11,7 +11,6 @@ draft with every file attached (RFC 5322, opened as an unsent draft), and SMTP f
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,28 +19,18 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from urllib.parse import quote
 
-from portal.knowledge import DAMAGE_REPORT_WINDOW_DAYS, GELATO_SUPPORT
-from portal.orders.addresses import FIELDS
-from portal.requests.lookup import ORDER_KINDS, OrderFacts
-from portal.requests.scenarios import (
-    DAMAGED_PRODUCT,
-    GELATO,
-    Scenario,
-    ScenarioRequirement,
-    answer_text,
-    within_damage_window,
-)
+from portal.knowledge import GELATO_SUPPORT
+from portal.requests.kinds import order_number_text
+from portal.requests.lookup import OrderFacts
+from portal.requests.scenarios import GELATO, Scenario
+from portal.requests.text import answer_text, header_text
 from portal.requests.uploads import safe_filename
 
 #: Above this many characters, mail programs and browsers start to cut or refuse ``mailto:``
 #: links (older Outlook and Windows stop near 2,000); a longer request goes with a short body.
 MAILTO_MAX_LENGTH = 1800
-#: Pasted logs longer than this go as an attached text file rather than inside the body.
-LOGS_INLINE_MAX = 20_000
-MAX_SUBJECT = 200
 #: Line breaks as the email's body writes them (RFC 5322 and RFC 6068 both want CRLF).
 CRLF = "\r\n"
-INDENT = "    "
 
 
 @dataclass(frozen=True)
@@ -84,14 +73,6 @@ class StoredFile:
     data: bytes
 
 
-def header_text(value: str, limit: int = MAX_SUBJECT) -> str:
-    """One line fit for a mail header: line breaks, tabs and other control characters become
-    spaces (a subject with a line break in it would start a header of the sender's choosing)."""
-    cleaned = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
-    cleaned = re.sub(r"\s+", " ", cleaned).strip()
-    return cleaned[:limit].rstrip()
-
-
 def prepare_request(
     scenario: Scenario,
     answers: Mapping[str, object],
@@ -104,17 +85,27 @@ def prepare_request(
     sender: str | None = None,
 ) -> PreparedRequest:
     attachments, names_by_role = _attachments(scenario, files)
-    logs = _long_logs(scenario, answers)
-    if logs:
-        key, text = logs
-        name = _unique("api-logs.txt", {a.filename for a in attachments})
-        attachments.append(Attachment(name, "text/plain", text.encode("utf-8")))
-        names_by_role.setdefault(key, []).insert(0, name)
+    for requirement in scenario.requirements:
+        long_text = requirement.kind.long_text_attachment(requirement, answers)
+        if long_text:
+            name, text = long_text
+            name = _unique(name, {a.filename for a in attachments})
+            attachments.append(Attachment(name, "text/plain", text.encode("utf-8")))
+            names_by_role.setdefault(requirement.key, []).insert(0, name)
 
     lines = ["Hello Gelato Support,", "", _opening(scenario), ""]
     for requirement in scenario.requirements:
-        if requirement.key != "subject":  # it is the email's own subject
-            lines += _entry(requirement, answers, orders, names_by_role, today, scenario)
+        if requirement.key == "subject":  # it is the email's own subject
+            continue
+        entry = requirement.kind.email_lines(
+            requirement,
+            answers,
+            orders=orders,
+            attached=names_by_role.get(requirement.key, []),
+            today=today,
+        )
+        if entry:
+            lines += [*entry, ""]
     if reply_to:
         lines += [f"Please reply to {reply_to}.", ""]
     lines += ["Kind regards,", agent, "", "-- ", _response_time()]
@@ -147,9 +138,9 @@ def subject_line(
     topic = header_text(answer_text(answers, "subject")) or scenario.title
     numbers = []
     for requirement in scenario.requirements:
-        value = _order_number_text(requirement, answers, orders)
+        value = order_number_text(requirement, answers, orders)
         if value:
-            word = "reorder" if requirement.key == "reorder_number" else "order"
+            word = "reorder" if requirement.reorder_of else "order"
             numbers.append(f"{word} {value}")
     text = f"{topic}: {', '.join(numbers)}" if numbers else topic
     return header_text(text)
@@ -216,120 +207,10 @@ def _opening(scenario: Scenario) -> str:
     return f"We need your help with: {title}."
 
 
-def _entry(
-    requirement: ScenarioRequirement,
-    answers: Mapping[str, object],
-    orders: Mapping[str, OrderFacts],
-    names_by_role: Mapping[str, list[str]],
-    today: date,
-    scenario: Scenario,
-) -> list[str]:
-    key, label, kind = requirement.key, requirement.label, requirement.kind
-    value = answers.get(key)
-    text = answer_text(answers, key)
-    if kind in ORDER_KINDS:
-        shown = _order_number_text(requirement, answers, orders, full=True)
-        return [f"{label}: {shown}", ""] if shown else []
-    if kind == "date":
-        return [f"{label}: {_date_text(text, scenario, requirement, today)}", ""] if text else []
-    if kind in ("text", "choice"):
-        return [f"{label}: {header_text(text, 1000)}", ""] if text else []
-    if kind == "confirm":
-        return [f"{label}: {'Yes' if value == 'yes' else 'No'}", ""]
-    if kind == "address":
-        address = value if isinstance(value, Mapping) else {}
-        if not any(str(v).strip() for v in address.values()):
-            return []
-        return [f"{label}:", *_indent(_address_lines(address)), ""]
-    names = names_by_role.get(key, [])
-    if kind == "photos":
-        return [f"{label} (attached): {', '.join(names)}", ""] if names else []
-    if kind == "files":
-        link = answer_text(answers, f"{key}_url")
-        parts = []
-        if names:
-            parts.append(f"attached: {', '.join(names)}")
-        if link:
-            parts.append(f"link: {link}")
-        return [f"{label}: {'; '.join(parts)}", ""] if parts else []
-    if kind == "logs":
-        lines = []
-        if names:
-            lines.append(f"{label} (attached): {', '.join(names)}")
-        if text and len(text) <= LOGS_INLINE_MAX:
-            lines += [f"{label}:" if not names else "Pasted:", *_indent(text.splitlines())]
-        if lines:
-            lines.append("(API keys and other secrets were replaced by [removed].)")
-        return [*lines, ""] if lines else []
-    # long_text
-    return [f"{label}:", *_indent(text.splitlines()), ""] if text else []
-
-
-def _order_number_text(
-    requirement: ScenarioRequirement,
-    answers: Mapping[str, object],
-    orders: Mapping[str, OrderFacts],
-    *,
-    full: bool = False,
-) -> str:
-    if requirement.kind not in ORDER_KINDS:
-        return ""
-    typed = answer_text(answers, requirement.key)
-    if not typed:
-        return ""
-    facts = orders.get(requirement.key)
-    if facts is None or facts.query != typed or not facts.found:
-        return header_text(typed, 100)
-    return facts.label() if full else facts.number
-
-
-def _date_text(text: str, scenario: Scenario, requirement: ScenarioRequirement, today: date) -> str:
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        return header_text(text, 40)
-    if scenario is not DAMAGED_PRODUCT or requirement.key != "delivery_date" or day > today:
-        return day.isoformat()
-    days = (today - day).days
-    if within_damage_window(day, today):
-        return (
-            f"{day.isoformat()} ({days} days ago, within the {DAMAGE_REPORT_WINDOW_DAYS}-day "
-            "window for damage reports)"
-        )
-    return (
-        f"{day.isoformat()} ({days} days ago. We know this is outside the "
-        f"{DAMAGE_REPORT_WINDOW_DAYS}-day window for damage reports and ask you to consider it "
-        "all the same.)"
-    )
-
-
-def _address_lines(address: Mapping[str, object]) -> list[str]:
-    def get(name: str) -> str:
-        return header_text(str(address.get(name) or ""), 300)
-
-    lines = [
-        " ".join(part for part in (get("first_name"), get("last_name")) if part),
-        get("company_name"),
-        get("address_line1"),
-        get("address_line2"),
-        " ".join(part for part in (get("post_code"), get("city")) if part)
-        + (f", {get('state')}" if get("state") else ""),
-        get("country"),
-    ]
-    for name in ("email", "phone", "federal_tax_id"):
-        if get(name):
-            lines.append(f"{FIELDS[name][0]}: {get(name)}")
-    return [line for line in lines if line]
-
-
 def _response_time() -> str:
     return (
         f"Gelato Support answers {GELATO_SUPPORT.hours}; by email {GELATO_SUPPORT.email_response}."
     )
-
-
-def _indent(lines: Sequence[str]) -> list[str]:
-    return [INDENT + line if line.strip() else "" for line in lines]
 
 
 def _strip_trailing(lines: list[str]) -> list[str]:
@@ -344,34 +225,21 @@ def _encode(text: str) -> str:
 # Attachments: named after what they show, so Gelato tells the item from the packaging at a glance.
 
 
-def _role_prefix(role: str) -> str:
-    if role == "attachments":
-        return ""
-    if role.startswith("photos_"):
-        return "photo-" + role.removeprefix("photos_").replace("_", "-")
-    return role.replace("_", "-")
-
-
 def _attachments(
     scenario: Scenario, files: Sequence[StoredFile]
 ) -> tuple[list[Attachment], dict[str, list[str]]]:
+    """The files in the checklist's order, under the names they were stored with (each says
+    what it shows: ``photo-packaging-inside-1.heic``), so the form, the preview and the email
+    name every file alike."""
     order = {r.key: index for index, r in enumerate(scenario.requirements)}
     ordered = sorted(files, key=lambda f: order.get(f.role, len(order)))
     attachments: list[Attachment] = []
     names_by_role: dict[str, list[str]] = {}
     taken: set[str] = set()
     for file in ordered:
-        names = names_by_role.setdefault(file.role, [])
-        prefix = _role_prefix(file.role)
-        if file.role.startswith("photos_"):
-            extension = safe_filename(file.filename, file.content_type).rpartition(".")[2]
-            name = f"{prefix}-{len(names) + 1}.{extension}"
-        else:
-            base = safe_filename(file.filename, file.content_type)
-            name = f"{prefix}-{base}" if prefix else base
-        name = _unique(name, taken)
+        name = _unique(safe_filename(file.filename, file.content_type), taken)
         taken.add(name)
-        names.append(name)
+        names_by_role.setdefault(file.role, []).append(name)
         attachments.append(Attachment(name, file.content_type, file.data))
     return attachments, names_by_role
 
@@ -385,12 +253,3 @@ def _unique(name: str, taken: set[str]) -> str:
         candidate = f"{stem}-{number}{dot}{extension}"
         number += 1
     return candidate
-
-
-def _long_logs(scenario: Scenario, answers: Mapping[str, object]) -> tuple[str, str] | None:
-    for requirement in scenario.requirements:
-        if requirement.kind == "logs":
-            text = answer_text(answers, requirement.key)
-            if len(text) > LOGS_INLINE_MAX:
-                return requirement.key, text
-    return None

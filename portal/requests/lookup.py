@@ -8,7 +8,7 @@ number is looked up again only when it changes or when Gelato could not be reach
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -17,10 +17,7 @@ from portal.gelato.client import GelatoClient
 from portal.gelato.models import Order
 from portal.orders import service
 from portal.orders.addresses import FIELDS
-from portal.requests.scenarios import Scenario, answer_text
-
-#: Kinds of requirement whose value is an order number to look up.
-ORDER_KINDS = ("order_number", "order_reference")
+from portal.requests.text import answer_text
 
 FOUND = "found"
 NOT_FOUND = "not_found"
@@ -39,10 +36,13 @@ class OrderFacts:
     reference: str = ""
     status: str = ""
     order_type: str = ""
-    #: ISO timestamps and dates.
+    #: ISO timestamps and dates. ``delivered_on`` is the day the last of its delivered items
+    #: arrived (``Order.delivered_at``: the items' own status times, never ``updatedAt``).
     created_at: str = ""
     delivered_on: str = ""
     estimated_delivery: str = ""
+    #: Each delivered item, as ``[name, ISO date]``: items of one order may arrive apart.
+    item_deliveries: list[list[str]] = field(default_factory=list)
     #: The shipping address, field by field as the address forms name them.
     address: dict[str, str] = field(default_factory=dict)
     #: For SEVERAL: (id, status) of each part.
@@ -98,6 +98,11 @@ class OrderFacts:
             created_at=order.created_at.isoformat() if order.created_at else "",
             delivered_on=order.delivered_at.date().isoformat() if order.delivered_at else "",
             estimated_delivery=estimate.isoformat() if estimate else "",
+            item_deliveries=[
+                [item.product_name or item.item_reference_id, item.delivered_at.date().isoformat()]
+                for item in order.items
+                if item.delivered_at is not None
+            ],
             address={name: getattr(address, name) or "" for name in FIELDS} if address else {},
         )
 
@@ -135,21 +140,20 @@ def names_one_order(client: GelatoClient, query: str) -> bool:
 
 def look_up_orders(
     client: GelatoClient,
-    scenario: Scenario,
+    keys: Iterable[str],
     answers: Mapping[str, object],
     known: Mapping[str, OrderFacts],
 ) -> dict[str, OrderFacts]:
-    """Facts for every order number of the request; the ones already known are not asked again."""
+    """Facts for the order number under each of ``keys`` in ``answers``; the ones already known
+    are not asked again."""
     facts: dict[str, OrderFacts] = {}
-    for requirement in scenario.requirements:
-        if requirement.kind not in ORDER_KINDS:
-            continue
-        query = answer_text(answers, requirement.key)
+    for key in keys:
+        query = answer_text(answers, key)
         if not query:
             continue
-        previous = known.get(requirement.key)
+        previous = known.get(key)
         if previous and previous.query == query and previous.outcome != UNAVAILABLE:
-            facts[requirement.key] = previous
+            facts[key] = previous
         else:
-            facts[requirement.key] = look_up(client, query)
+            facts[key] = look_up(client, query)
     return facts

@@ -11,18 +11,19 @@ practice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from portal.knowledge import (
     ADDRESS_PROBLEM_ARTICLE,
     CONTACT,
     DAMAGE_REPORT_WINDOW_DAYS,
+    DAMAGE_REPORT_WINDOW_SOURCES,
     DAMAGED_PRODUCT_ARTICLE,
     WHERE_IS_MY_ORDER,
     Article,
 )
+from portal.requests import kinds
+from portal.requests.kinds import DeliveryWindow, Kind
 from portal.sources import (
     API_CREATE,
     GUIDE_CURRENT,
@@ -39,23 +40,9 @@ from portal.sources import (
 MERCHANT = "merchant"
 GELATO = "gelato"
 
-#: What kind of answer a requirement asks for, so that a form can pick a fitting field:
-#: an order number Gelato knows, one line of text, several lines, a date, one or more photos, a
-#: choice among ``choices``, a yes/no confirmation; your own order reference, which Gelato may
-#: never have received; a postal address, checked like the portal's change-address form; files of
-#: any type (or links to them); or logs, pasted or as a file, with secrets taken out.
-REQUIREMENT_KINDS = (
-    "order_number",
-    "text",
-    "long_text",
-    "date",
-    "photos",
-    "choice",
-    "confirm",
-    "order_reference",
-    "address",
-    "files",
-    "logs",
+
+DAMAGE_REPORT_WINDOW = DeliveryWindow(
+    DAMAGE_REPORT_WINDOW_DAYS, "damage reports", DAMAGE_REPORT_WINDOW_SOURCES
 )
 
 
@@ -70,7 +57,9 @@ class ScenarioRequirement:
     mandatory: bool
     #: What exactly to give, in one or two sentences for the agent.
     help: str
-    kind: str = "text"
+    #: What kind of answer it asks for, so that the form gives it a fitting field, the check and
+    #: the email treat it as what it is (``portal/requests/kinds.py``); a kind or its name.
+    kind: Kind = kinds.TEXT
     choices: tuple[str, ...] = ()
     #: For an optional requirement: ``(key, answer)`` when it becomes needed because another
     #: requirement of the scenario was answered so (a corrected file, once you say you have one).
@@ -79,14 +68,29 @@ class ScenarioRequirement:
     default: str = ""
     #: Where the requirement comes from: Gelato's list, or our own practice.
     sources: Sources = ()
+    #: For a date: the time limit that counts from it (the damage window).
+    window: DeliveryWindow | None = None
+    #: For an order number: the key of the order it is a reorder of. The check holds it to be
+    #: another, newer order; the email's subject calls it the reorder; the form can place it.
+    reorder_of: str = ""
+    #: What Gelato knows of the request's order that fills this answer while it is empty: an
+    #: attribute of ``OrderFacts`` (the delivery date, the estimate, the shipping address).
+    from_order: str = ""
 
     def __post_init__(self):
-        if self.kind not in REQUIREMENT_KINDS:
-            raise ValueError(f"{self.key}: unknown kind {self.kind!r}")
-        if (self.kind == "choice") != bool(self.choices):
+        if not isinstance(self.kind, Kind):
+            try:
+                object.__setattr__(self, "kind", kinds.kind(self.kind))
+            except ValueError as error:
+                raise ValueError(f"{self.key}: {error}") from None
+        if (self.kind is kinds.CHOICE) != bool(self.choices):
             raise ValueError(f"{self.key}: choices go with kind 'choice', and only with it")
         if self.needed_when and self.mandatory:
             raise ValueError(f"{self.key}: only an optional requirement can be needed when")
+        if self.window is not None and self.kind is not kinds.DATE:
+            raise ValueError(f"{self.key}: a window counts from a date")
+        if self.reorder_of and not self.kind.names_order:
+            raise ValueError(f"{self.key}: only an order number names a reorder")
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,8 @@ class Scenario:
                 key, answer = item.needed_when
                 if answer not in self.requirement(key).choices:
                     raise ValueError(f"{self.slug}: {item.key} waits for an answer {key} lacks")
+            if item.reorder_of:
+                self.requirement(item.reorder_of)  # KeyError: a reorder of nothing
         if self.article is None:
             object.__setattr__(self, "article", Article(f"support/{self.slug}.md", self.title))
 
@@ -137,6 +143,11 @@ class Scenario:
                 return item
         raise KeyError(key)
 
+    @property
+    def reorder(self) -> ScenarioRequirement | None:
+        """The requirement that names a reorder of the request's order, if it has one."""
+        return next((item for item in self.requirements if item.reorder_of), None)
+
 
 def _order_number(
     label: str = "Order number",
@@ -149,14 +160,20 @@ def _order_number(
         label,
         mandatory,
         help or "Gelato's order number, or your own order reference for it.",
-        kind="order_number",
+        kind=kinds.ORDER_NUMBER,
         sources=sources,
     )
 
 
 def _reorder_number(help: str, sources: Sources) -> ScenarioRequirement:
     return ScenarioRequirement(
-        "reorder_number", "Reorder number", False, help, "order_number", sources=sources
+        "reorder_number",
+        "Reorder number",
+        False,
+        help,
+        kinds.ORDER_NUMBER,
+        sources=sources,
+        reorder_of="order_number",
     )
 
 
@@ -179,10 +196,12 @@ DAMAGED_PRODUCT = Scenario(
             "Delivery date",
             False,
             "When the customer received the parcel. Gelato does not ask for it; our practice is "
-            f"to give it, so the request shows it falls within the {DAMAGE_REPORT_WINDOW_DAYS} "
+            f"to give it, so the request shows it falls within the {DAMAGE_REPORT_WINDOW.days} "
             "days after delivery in which Gelato takes damage reports.",
-            "date",
+            kinds.DATE,
             sources=(OUR_PRACTICE, GUIDE_CURRENT),
+            window=DAMAGE_REPORT_WINDOW,
+            from_order="delivered_on",
         ),
         ScenarioRequirement(
             "damage_description",
@@ -190,7 +209,7 @@ DAMAGED_PRODUCT = Scenario(
             True,
             "What is wrong with the item, and the state the packaging arrived in (crushed, torn, "
             "wet or intact).",
-            "long_text",
+            kinds.LONG_TEXT,
             sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
         ScenarioRequirement(
@@ -198,7 +217,7 @@ DAMAGED_PRODUCT = Scenario(
             "Photos of the item",
             True,
             "Clear photos in which the damage or defect can be seen.",
-            "photos",
+            kinds.PHOTOS,
             sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
         ScenarioRequirement(
@@ -206,7 +225,7 @@ DAMAGED_PRODUCT = Scenario(
             "Photos of the packaging, outside",
             True,
             "The parcel as it arrived, from the outside, with any dents, tears or stains.",
-            "photos",
+            kinds.PHOTOS,
             sources=(GUIDE_CURRENT,),
         ),
         ScenarioRequirement(
@@ -214,7 +233,7 @@ DAMAGED_PRODUCT = Scenario(
             "Photos of the packaging, inside",
             True,
             "The inside of the parcel: how the item was packed and protected.",
-            "photos",
+            kinds.PHOTOS,
             sources=(GUIDE_CURRENT,),
         ),
         _reorder_number(
@@ -254,7 +273,7 @@ FILE_CONCERN = Scenario(
             True,
             "What Gelato's message is about: a spelling error, an image problem, cropping, or "
             "something else.",
-            "choice",
+            kinds.CHOICE,
             choices=FILE_CONCERN_KINDS,
             sources=(GUIDE_CURRENT, OUR_PRACTICE),
         ),
@@ -263,7 +282,7 @@ FILE_CONCERN = Scenario(
             "The concern as Gelato described it",
             True,
             "Quote Gelato's message, so that your answer is read next to the question.",
-            "long_text",
+            kinds.LONG_TEXT,
             sources=(OUR_PRACTICE,),
         ),
         ScenarioRequirement(
@@ -271,7 +290,7 @@ FILE_CONCERN = Scenario(
             "Your direction",
             True,
             "Print the order as it is; or replace the file with a corrected one and reorder.",
-            "choice",
+            kinds.CHOICE,
             choices=(PROCEED_AS_IS, CORRECTED_FILE),
             sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
@@ -281,7 +300,7 @@ FILE_CONCERN = Scenario(
             False,
             "When you send a corrected file: attach it, or give a link Gelato can download it "
             "from.",
-            "files",
+            kinds.FILES,
             needed_when=("direction", CORRECTED_FILE),
             sources=(OUR_PRACTICE,),
         ),
@@ -291,7 +310,7 @@ FILE_CONCERN = Scenario(
             False,
             "Anything else the team should know: why the file is right as it is, or what you "
             "changed.",
-            "long_text",
+            kinds.LONG_TEXT,
             sources=(OUR_PRACTICE,),
         ),
         _reorder_number(
@@ -327,7 +346,7 @@ ADDRESS_PROBLEM = Scenario(
             "The error named in the email",
             True,
             "Copy the error description exactly as the email gives it.",
-            "long_text",
+            kinds.LONG_TEXT,
             sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
         ScenarioRequirement(
@@ -335,8 +354,9 @@ ADDRESS_PROBLEM = Scenario(
             "The corrected address, confirmed with the customer",
             True,
             "The full address in the same country: the country of an order can never be changed.",
-            "address",
+            kinds.ADDRESS,
             sources=(HC_CHANGE_ADDRESS, OUR_PRACTICE),
+            from_order="address",
         ),
         ScenarioRequirement(
             "reorder",
@@ -344,7 +364,7 @@ ADDRESS_PROBLEM = Scenario(
             True,
             "Whether Gelato should send the order again to the corrected address, or only "
             "correct the address of the order as it is.",
-            "choice",
+            kinds.CHOICE,
             choices=(REORDER_TO_CORRECTED, CORRECT_ONLY),
             sources=(GUIDE_CURRENT, HC_CHANGE_ADDRESS),
         ),
@@ -353,7 +373,7 @@ ADDRESS_PROBLEM = Scenario(
             "What the Dashboard showed",
             False,
             "If the Dashboard did not let you correct the address or reorder: what it showed.",
-            "long_text",
+            kinds.LONG_TEXT,
             sources=(HC_CHANGE_ADDRESS, OUR_PRACTICE),
         ),
         _reorder_number(
@@ -376,7 +396,7 @@ API_SUBMISSION_FAILURE = Scenario(
             "Customer order number",
             True,
             "Your own reference for the order: the orderReferenceId sent in the API call.",
-            "order_reference",
+            kinds.ORDER_REFERENCE,
             sources=(GUIDE_CURRENT, API_CREATE),
         ),
         ScenarioRequirement(
@@ -384,7 +404,7 @@ API_SUBMISSION_FAILURE = Scenario(
             "Description of the error",
             True,
             "What the integration tried to do, when, and what went wrong: status code and message.",
-            "long_text",
+            kinds.LONG_TEXT,
             sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
         ScenarioRequirement(
@@ -393,7 +413,7 @@ API_SUBMISSION_FAILURE = Scenario(
             True,
             "The request (method, address, body) and the complete response. They let Gelato find "
             "the cause quickly. Take the API key out first.",
-            "logs",
+            kinds.LOGS,
             sources=(GUIDE_CURRENT, GUIDE_EARLIER, OUR_PRACTICE),
         ),
         ScenarioRequirement(
@@ -401,7 +421,7 @@ API_SUBMISSION_FAILURE = Scenario(
             "Request to correct the issue and reorder",
             False,
             "In most cases, ask Gelato to correct the issue and place the order.",
-            "confirm",
+            kinds.CONFIRM,
             default="yes",
             sources=(GUIDE_CURRENT, GUIDE_EARLIER),
         ),
@@ -423,8 +443,9 @@ DELIVERY_PROBLEM = Scenario(
             "Estimated delivery date",
             True,
             "As shown on the order's page.",
-            "date",
+            kinds.DATE,
             sources=(HC_LATE_ORDER, OUR_PRACTICE),
+            from_order="estimated_delivery",
         ),
         ScenarioRequirement(
             "tracking_summary",
@@ -432,7 +453,7 @@ DELIVERY_PROBLEM = Scenario(
             True,
             "The tracking link with the date and text of its latest update, or that there is no "
             "tracking link yet.",
-            "long_text",
+            kinds.LONG_TEXT,
             sources=(HC_LATE_ORDER, OUR_PRACTICE),
         ),
         ScenarioRequirement(
@@ -441,7 +462,7 @@ DELIVERY_PROBLEM = Scenario(
             False,
             "For a parcel that seems lost, Gelato may first ask you to confirm the address with "
             "the customer, and the customer to ask at their local post office.",
-            "confirm",
+            kinds.CONFIRM,
             sources=(HC_LOST_PARCEL,),
         ),
     ),
@@ -473,7 +494,7 @@ SOMETHING_ELSE = Scenario(
             "What you need",
             True,
             "What happened, what the customer asked for, and what you need from Gelato.",
-            "long_text",
+            kinds.LONG_TEXT,
             sources=(OUR_PRACTICE,),
         ),
         ScenarioRequirement(
@@ -482,7 +503,7 @@ SOMETHING_ELSE = Scenario(
             False,
             "The self-service actions and articles you already used, so they are not suggested "
             "again.",
-            "long_text",
+            kinds.LONG_TEXT,
             sources=(OUR_PRACTICE,),
         ),
         ScenarioRequirement(
@@ -490,7 +511,7 @@ SOMETHING_ELSE = Scenario(
             "Attachments",
             False,
             "Screenshots, photos or documents that show what you describe.",
-            "files",
+            kinds.FILES,
             sources=(OUR_PRACTICE,),
         ),
     ),
@@ -512,18 +533,3 @@ _BY_SLUG = {scenario.slug: scenario for scenario in SCENARIOS}
 def scenario(slug: str) -> Scenario:
     """The scenario named by ``slug``; KeyError if there is none."""
     return _BY_SLUG[slug]
-
-
-def answer_text(answers: Mapping[str, object], key: str) -> str:
-    """The answer under ``key`` as trimmed text: an answer that is not text (an address) or is
-    absent reads as empty, so every module judges "given" the same way."""
-    value = answers.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def within_damage_window(delivered_on: date, today: date) -> bool:
-    """Whether a damage report for a parcel delivered on ``delivered_on`` is still in time.
-
-    The day of delivery counts as day zero, so the last day to report is delivery plus the window.
-    """
-    return delivered_on <= today <= delivered_on + timedelta(days=DAMAGE_REPORT_WINDOW_DAYS)

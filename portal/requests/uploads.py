@@ -60,6 +60,8 @@ class AcceptedFile:
     filename: str
     content_type: str
     data: bytes
+    #: The name the agent's computer gave it, as sent.
+    original_filename: str = ""
 
     @property
     def sha256(self) -> str:
@@ -176,7 +178,11 @@ def accept_files(
                 f"{_mb(limits.total_bytes)} MB, and {_mb(total)} MB are already attached."
             )
             continue
-        accepted.append(AcceptedFile(safe_filename(name, content_type), content_type, upload.data))
+        accepted.append(
+            AcceptedFile(
+                safe_filename(name, content_type), content_type, upload.data, upload.filename
+            )
+        )
         count += 1
         total += size
     return accepted, refused

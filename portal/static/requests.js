@@ -1,17 +1,31 @@
-// Support request form: saved as the agent types, checklist ticked as it fills, files stored as
-// soon as they are chosen. The page works without this script; it only saves sooner.
+// Support request form: saved as the agent types and as they leave the page, checklist ticked as
+// it fills, files stored as soon as they are chosen. What the help center could not save yet
+// (it answered 503, or did not answer) is kept in this browser and saved again until it is.
+// The page works without this script; it only saves sooner, and loses nothing.
 (() => {
   const form = document.querySelector("form[data-autosave]");
   if (!form) return;
   const checklist = document.querySelector("[data-checklist]");
   const problem = form.querySelector("[data-upload-problem]");
   const saveButton = form.querySelector("[data-save-button]");
-  const token = form.querySelector("input[name=csrf_token]").value;
   // The checklist's marks and words, as the page's template names them.
   const marks = checklist ? JSON.parse(checklist.dataset.marks) : {};
   const words = checklist ? JSON.parse(checklist.dataset.words) : {};
+  const RETRY_SECONDS = [2, 4, 8, 16, 30];
   let timer = null;
   let saving = false;
+  let dirty = false;
+  let failures = 0;
+  let stopped = false;
+
+  // Where the page is: its form's address and the save of the draft it shows.
+  const place = () => form.getAttribute("action");
+  const storageKey = () => `help-center:request:${place()}`;
+
+  function showState(text) {
+    const state = document.querySelector("[data-save-state]");
+    if (state) state.textContent = text;
+  }
 
   function showChecklist(result) {
     if (!checklist) return;
@@ -31,41 +45,161 @@
       : `${open} of ${needed} needed items still missing or to correct.`;
   }
 
-  async function autosave() {
-    if (saving) { schedule(); return; }
-    saving = true;
+  // The fields a person types in or ticks, by name (files go with the Save button).
+  function typedFields() {
+    const fields = {};
+    for (const input of form.elements) {
+      if (!input.name || input.name === "csrf_token" || input.type === "file") continue;
+      if (input.type === "submit" || input.type === "button" || input.type === "hidden") continue;
+      if (input.type === "radio") {
+        if (input.checked) fields[input.name] = input.value;
+        else if (!(input.name in fields)) fields[input.name] = null;
+      } else if (input.type === "checkbox") {
+        fields[input.name] = input.checked;
+      } else {
+        fields[input.name] = input.value;
+      }
+    }
+    return fields;
+  }
+
+  function putBack(fields) {
+    for (const [name, value] of Object.entries(fields)) {
+      for (const input of form.querySelectorAll(`[name="${CSS.escape(name)}"]`)) {
+        if (input.type === "radio") input.checked = input.value === value;
+        else if (input.type === "checkbox") input.checked = Boolean(value);
+        else if (typeof value === "string") input.value = value;
+      }
+    }
+  }
+
+  // The copy in this browser of what has not reached the help center yet.
+  function keepLocally() {
+    try {
+      const copy = { version: form.dataset.version, at: Date.now(), fields: typedFields() };
+      localStorage.setItem(storageKey(), JSON.stringify(copy));
+    } catch (error) {
+      // Storage full or switched off: the retries still try to save.
+    }
+  }
+
+  function forgetLocalCopy() {
+    try {
+      localStorage.removeItem(storageKey());
+    } catch (error) {
+      // Nothing was kept.
+    }
+  }
+
+  function formData() {
     const data = new FormData(form);
     for (const input of form.querySelectorAll("input[type=file]")) data.delete(input.name);
     data.set("step", "autosave");
+    return data;
+  }
+
+  async function autosave() {
+    if (stopped) return;
+    if (saving) { schedule(); return; }
+    saving = true;
+    dirty = false;
+    const placeBefore = place();
     try {
       const response = await fetch(form.action, {
         method: "POST",
-        body: data,
-        headers: { "X-Autosave": "1", "X-CSRFToken": token, Accept: "application/json" },
+        body: formData(),
+        headers: { "X-Autosave": "1", Accept: "application/json" },
         credentials: "same-origin",
       });
-      if (!response.ok || !response.headers.get("Content-Type").includes("json")) return;
+      const json = (response.headers.get("Content-Type") || "").includes("json");
+      if (response.status === 409 && json) {
+        const answer = await response.json();
+        stopped = true;
+        forgetLocalCopy();
+        showState(`${answer.error} Open it: ${location.origin}${answer.url}`);
+        return;
+      }
+      if (!response.ok || !json) throw new Error(`the help center answered ${response.status}`);
       const result = await response.json();
-      if (form.getAttribute("action") !== result.url) {
+      failures = 0;
+      if (placeBefore !== result.url) {
+        // A new draft got its own address: the copy kept for the empty form is no longer needed.
+        forgetLocalCopy();
         form.setAttribute("action", result.url);
         history.replaceState(null, "", result.url);
       }
-      const state = document.querySelector("[data-save-state]");
-      if (state) {
-        const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-        state.textContent = `Request #${result.id} · ${result.status_label} · saved at ${time}`;
+      form.dataset.version = result.version;
+      if (dirty) keepLocally(); else forgetLocalCopy();
+      for (const [name, value] of Object.entries(result.filled || {})) {
+        const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+        if (!input || input.type === "radio") continue;
+        if (input.type === "checkbox") { if (!input.checked) input.checked = Boolean(value); }
+        else if (!input.value) input.value = value;
       }
+      const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      showState(`Request #${result.id} · ${result.status_label} · saved at ${time}`);
       showChecklist(result);
     } catch (error) {
-      // Offline or the server restarting: the next change, or the Save button, tries again.
+      // Offline, the server restarting, the database busy (503): keep it here, try again.
+      dirty = true;
+      keepLocally();
+      const wait = RETRY_SECONDS[Math.min(failures, RETRY_SECONDS.length - 1)];
+      failures += 1;
+      showState(
+        "Not saved yet: the help center is not answering. What you typed is kept in this " +
+        `browser and saved as soon as it answers (next try in ${wait} s).`
+      );
+      clearTimeout(timer);
+      timer = setTimeout(autosave, wait * 1000);
     } finally {
       saving = false;
     }
   }
 
   function schedule() {
+    dirty = true;
     clearTimeout(timer);
-    timer = setTimeout(autosave, 1200);
+    timer = setTimeout(autosave, failures ? 1000 * RETRY_SECONDS[0] : 1200);
+  }
+
+  // Leaving the page (closing the tab, following a link, another app on a phone): what was
+  // typed since the last save goes now, in a beacon the browser delivers after the page is gone.
+  function saveOnLeaving() {
+    if (!dirty || stopped) return;
+    clearTimeout(timer);
+    const isNew = place().includes("/new/");
+    const sent = navigator.sendBeacon && navigator.sendBeacon(form.action, formData());
+    // A saved draft's copy is put back only if no save reached it since; a new form's only if
+    // the beacon could not even leave (a copy of what the beacon saved would come back twice).
+    if (!sent || !isNew) keepLocally();
+    if (sent) dirty = false;
+  }
+
+  function putBackWhatWasNotSaved() {
+    let copy = null;
+    try {
+      copy = JSON.parse(localStorage.getItem(storageKey()) || "null");
+    } catch (error) {
+      return;
+    }
+    if (!copy) return;
+    if (copy.version !== form.dataset.version) {
+      forgetLocalCopy(); // saved since (the beacon reached it), or changed by someone else
+      return;
+    }
+    const now = typedFields();
+    const differs = Object.keys(copy.fields).some((name) => copy.fields[name] !== now[name]);
+    if (!differs) { forgetLocalCopy(); return; }
+    putBack(copy.fields);
+    const time = new Date(copy.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const note = document.createElement("p");
+    note.className = "request-restored";
+    note.setAttribute("role", "status");
+    note.textContent =
+      `What you typed at ${time} had not reached the help center yet: it is back in the form, ` +
+      "and being saved now.";
+    form.prepend(note);
+    schedule();
   }
 
   form.addEventListener("input", (event) => {
@@ -97,7 +231,20 @@
       count += 1;
     }
     problem.hidden = true;
-    clearTimeout(timer);
     form.requestSubmit(saveButton);
   });
+  // A form sent by its buttons carries everything typed. A saved draft keeps its copy until the
+  // page that answers shows a newer save (if the answer is an error, the copy comes back); a new
+  // form's copy would come back beside the draft it creates, so it goes.
+  form.addEventListener("submit", () => {
+    clearTimeout(timer);
+    dirty = false;
+    if (place().includes("/new/")) forgetLocalCopy(); else keepLocally();
+  });
+  window.addEventListener("pagehide", saveOnLeaving);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") saveOnLeaving();
+  });
+  window.addEventListener("online", () => { if (dirty) autosave(); });
+  putBackWhatWasNotSaved();
 })();

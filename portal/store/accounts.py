@@ -28,16 +28,34 @@ class Agent:
     #: Sessions begun before this moment are over.
     sessions_valid_after: datetime
     last_sign_in_at: datetime | None
+    #: How the agent signs the requests they send ("Ana Müller"); None: by their name.
+    display_name: str | None = None
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.name
 
 
 class Accounts(Area):
-    def add(self, name: str, password_hash: str, role: str, *, is_demo: bool = False) -> bool:
+    def add(
+        self,
+        name: str,
+        password_hash: str,
+        role: str,
+        *,
+        is_demo: bool = False,
+        display_name: str | None = None,
+    ) -> bool:
         """Create an account; False when the name is taken."""
         try:
             with self.engine.begin() as connection:
                 connection.execute(
                     insert(agents).values(
-                        name=name, password_hash=password_hash, role=role, is_demo=is_demo
+                        name=name,
+                        password_hash=password_hash,
+                        role=role,
+                        is_demo=is_demo,
+                        display_name=display_name,
                     )
                 )
         except IntegrityError:
@@ -58,7 +76,8 @@ class Accounts(Area):
             return connection.execute(select(agents.c.id).limit(1)).first() is not None
 
     def update(self, name: str, **values) -> bool:
-        """Change an account's password hash, role or timestamps; False when there is none."""
+        """Change an account's password hash, role, display name or timestamps; False when there
+        is none."""
         with self.engine.begin() as connection:
             result = connection.execute(update(agents).where(agents.c.name == name).values(values))
         return result.rowcount == 1

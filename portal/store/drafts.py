@@ -2,12 +2,52 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
 
 from portal.store.area import Area
 from portal.store.tables import request_attachments, request_drafts, utcnow
 
 _ATTACHMENT_INFO = [c for c in request_attachments.c if c.name != "data"]
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """A request as the request_drafts table holds it."""
+
+    id: int
+    scenario: str
+    #: Who started it.
+    agent: str
+    #: The form as JSON: answers, what Gelato said of its order numbers, findings, refusals.
+    fields: str
+    #: draft | prepared | downloaded | sending | sent | unconfirmed (``portal.requests.drafts``).
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    #: When it was archived: off the list, still found under "archived".
+    archived_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RequestFile:
+    """A file of a request. ``data`` is None when the files were listed without their bytes."""
+
+    id: int
+    draft_id: int
+    #: The requirement it answers (photos of the item, a log file...).
+    role: str
+    #: The name it goes by in the form, the preview and the email.
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+    #: The name it had on the agent's computer.
+    original_filename: str = ""
+    data: bytes | None = None
 
 
 class Drafts(Area):
@@ -20,27 +60,57 @@ class Drafts(Area):
             )
         return result.inserted_primary_key[0]
 
-    def get(self, draft_id: int) -> dict | None:
-        return self._first(select(request_drafts).where(request_drafts.c.id == draft_id))
+    def get(self, draft_id: int) -> RequestDraft | None:
+        query = select(request_drafts).where(request_drafts.c.id == draft_id)
+        return self._first(query, RequestDraft)
 
-    def list(self, *, agent: str | None = None, limit: int = 200) -> list[dict]:
-        """Newest change first."""
-        query = select(request_drafts).order_by(
-            request_drafts.c.updated_at.desc(), request_drafts.c.id.desc()
-        )
+    def list(
+        self, *, agent: str | None = None, archived: bool = False, limit: int = 200
+    ) -> list[RequestDraft]:
+        """Newest change first; the archived ones, or (by default) the others."""
+        c = request_drafts.c
+        query = select(request_drafts).order_by(c.updated_at.desc(), c.id.desc())
+        query = query.where(c.archived_at.is_not(None) if archived else c.archived_at.is_(None))
         if agent is not None:
-            query = query.where(request_drafts.c.agent == agent)
-        return self._all(query.limit(limit))
+            query = query.where(c.agent == agent)
+        return self._all(query.limit(limit), RequestDraft)
+
+    def count_archived(self, *, agent: str | None = None) -> int:
+        c = request_drafts.c
+        query = select(func.count()).where(c.archived_at.is_not(None))
+        if agent is not None:
+            query = query.where(c.agent == agent)
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one()
+
+    def set_archived(self, draft_id: int, at: datetime | None) -> bool:
+        """Archive a draft (``at``) or bring it back (None). Its last change stays what it was:
+        archiving changes nothing in the request."""
+        c = request_drafts.c
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(request_drafts).where(c.id == draft_id).values(archived_at=at)
+            )
+        return result.rowcount == 1
 
     def update(
-        self, draft_id: int, *, only_if_status: tuple[str, ...] | None = None, **values
+        self,
+        draft_id: int,
+        *,
+        only_if_status: tuple[str, ...] | None = None,
+        only_if_changed_before: datetime | None = None,
+        **values,
     ) -> bool:
-        """Change a draft's fields or status; with ``only_if_status``, only from those statuses,
-        so that of two requests racing (a double click on Send) one wins. True if it changed."""
+        """Change a draft's fields or status; with ``only_if_status``, only from those statuses
+        (and with ``only_if_changed_before``, only if it was not changed since), so that of two
+        requests racing (a double click on Send) one wins. True if it changed."""
         values.setdefault("updated_at", utcnow())
-        query = update(request_drafts).where(request_drafts.c.id == draft_id)
+        c = request_drafts.c
+        query = update(request_drafts).where(c.id == draft_id)
         if only_if_status is not None:
-            query = query.where(request_drafts.c.status.in_(only_if_status))
+            query = query.where(c.status.in_(only_if_status))
+        if only_if_changed_before is not None:
+            query = query.where(c.updated_at < only_if_changed_before)
         with self.engine.begin() as connection:
             return connection.execute(query.values(**values)).rowcount == 1
 
@@ -60,6 +130,7 @@ class Drafts(Area):
         content_type: str,
         data: bytes,
         sha256: str,
+        original_filename: str = "",
     ) -> int | None:
         """Store a file; None when this draft already holds the same bytes in the same role (a
         form sent twice by a reload or a double click)."""
@@ -74,6 +145,7 @@ class Drafts(Area):
                     draft_id=draft_id,
                     role=role,
                     filename=filename,
+                    original_filename=original_filename or filename,
                     content_type=content_type,
                     size=len(data),
                     sha256=sha256,
@@ -84,20 +156,19 @@ class Drafts(Area):
             connection.commit()
         return result.inserted_primary_key[0]
 
-    def list_attachments(self, draft_id: int, *, with_data: bool = False) -> list[dict]:
+    def list_attachments(self, draft_id: int, *, with_data: bool = False) -> list[RequestFile]:
         columns = list(request_attachments.c) if with_data else _ATTACHMENT_INFO
         query = (
             select(*columns)
             .where(request_attachments.c.draft_id == draft_id)
             .order_by(request_attachments.c.id)
         )
-        return self._all(query)
+        return self._all(query, RequestFile)
 
-    def get_attachment(self, draft_id: int, attachment_id: int) -> dict | None:
+    def get_attachment(self, draft_id: int, attachment_id: int) -> RequestFile | None:
         c = request_attachments.c
-        return self._first(
-            select(request_attachments).where(c.draft_id == draft_id, c.id == attachment_id)
-        )
+        query = select(request_attachments).where(c.draft_id == draft_id, c.id == attachment_id)
+        return self._first(query, RequestFile)
 
     def delete_attachment(self, draft_id: int, attachment_id: int) -> bool:
         c = request_attachments.c

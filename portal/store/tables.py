@@ -54,6 +54,8 @@ agents = Table(
     # Sessions begun before this moment are over: set on sign-out, disabling, password reset.
     Column("sessions_valid_after", DateTime(timezone=True), nullable=False, default=utcnow),
     Column("last_sign_in_at", DateTime(timezone=True)),
+    # How the agent signs the requests they send; the name when unset.
+    Column("display_name", String(100)),
 )
 
 # One row per failed sign-in and subject ("account:NAME", "address:IP"), kept for the throttle's
@@ -111,7 +113,7 @@ order_actions = Table(
 
 # Support requests to Gelato, saved on every change so that nothing typed or uploaded is lost.
 # ``fields`` is the form as JSON (answers, order numbers Gelato confirmed, redaction findings);
-# ``status`` is draft | prepared | downloaded | sending | sent.
+# ``status`` is draft | prepared | downloaded | sending | sent | unconfirmed.
 request_drafts = Table(
     "request_drafts",
     metadata,
@@ -122,6 +124,8 @@ request_drafts = Table(
     Column("status", String(20), nullable=False, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Set when an agent moves an old request off the list; the list hides archived ones.
+    Column("archived_at", DateTime(timezone=True)),
 )
 
 # The files of a request, kept in the database (not on a disk of one host) so that every process
@@ -138,7 +142,10 @@ request_attachments = Table(
         index=True,
     ),
     Column("role", String(60), nullable=False),
+    # The name it goes by everywhere (the form, the preview, the email): what it shows.
     Column("filename", String(200), nullable=False),
+    # The name the agent's computer gave it, so they recognise their own file.
+    Column("original_filename", String(200), nullable=False, server_default=""),
     Column("content_type", String(100), nullable=False),
     Column("size", Integer, nullable=False),
     Column("sha256", String(64), nullable=False),

@@ -18,9 +18,9 @@ from portal.knowledge import WHERE_IS_MY_ORDER
 from portal.orders import placing, rules, service, wizard
 from portal.orders.delivery import delivery_verdict, expected_window
 from portal.requests.scenarios import scenario as scenario_named
-from portal.requests.views import draft_to_return_to
 from portal.store import utcnow
 from portal.web.order_forms import ConfirmForm, PlaceOrderForm, ResumeForm
+from portal.web.support_requests import draft_to_return_to
 
 bp = Blueprint("orders", __name__, url_prefix="/portal")
 

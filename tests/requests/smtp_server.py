@@ -3,6 +3,8 @@
 The standard library's ``smtpd`` is deprecated (and gone in 3.12), so the tests speak SMTP
 themselves: EHLO, AUTH PLAIN, MAIL, RCPT, DATA (with dot-unstuffing), RSET, NOOP, QUIT. Every
 command line is recorded, so a test can prove a password was never sent where it should not be.
+It misbehaves on request as real servers do: refusing every password, refusing a recipient,
+taking the whole message and then never answering, or hanging up.
 """
 
 import base64
@@ -24,6 +26,14 @@ class SmtpBehaviour:
     credentials: tuple[str, str] | None = None
     #: Recipients refused with 550.
     refuse_recipients: set[str] = field(default_factory=set)
+    #: Refuse every AUTH with 535, whatever the credentials.
+    refuse_auth: bool = False
+    #: Take the whole message, then never answer it (until the server closes).
+    hang_after_data: bool = False
+    #: Take the whole message, then close the connection without answering.
+    drop_after_data: bool = False
+    #: Answer the whole message with this line instead of 250 (e.g. "554 5.7.1 Spam").
+    reply_after_data: str | None = None
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -56,7 +66,11 @@ class _Handler(socketserver.StreamRequestHandler):
                 parts = line.split(" ")
                 decoded = base64.b64decode(parts[2]).split(b"\0") if len(parts) > 2 else []
                 given = tuple(p.decode() for p in decoded[1:]) if decoded else ()
-                if behaviour.credentials and given == behaviour.credentials:
+                if (
+                    behaviour.credentials
+                    and given == behaviour.credentials
+                    and not (behaviour.refuse_auth)
+                ):
                     self.reply("235 2.7.0 Authentication successful")
                 else:
                     self.reply("535 5.7.8 Authentication credentials invalid")
@@ -78,7 +92,17 @@ class _Handler(socketserver.StreamRequestHandler):
                     if data_line in (b".\r\n", b""):
                         break
                     lines.append(data_line[1:] if data_line.startswith(b"..") else data_line)
-                server.messages.append(Received(sender, recipients, b"".join(lines)))
+                received = Received(sender, recipients, b"".join(lines))
+                server.received.append(received)
+                if behaviour.hang_after_data:
+                    server.closing.wait()
+                    return
+                if behaviour.drop_after_data:
+                    return
+                if behaviour.reply_after_data:
+                    self.reply(behaviour.reply_after_data)
+                    continue
+                server.messages.append(received)
                 self.reply("250 OK queued")
             elif verb in ("RSET", "NOOP"):
                 self.reply("250 OK")
@@ -97,8 +121,11 @@ class _Server(socketserver.ThreadingTCPServer):
 class SmtpServer:
     def __init__(self, behaviour: SmtpBehaviour | None = None):
         self.behaviour = behaviour or SmtpBehaviour()
+        #: The messages accepted (answered 250), and every message received whole.
         self.messages: list[Received] = []
+        self.received: list[Received] = []
         self.commands: list[str] = []
+        self.closing = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
         self.port = self._server.server_address[1]
@@ -108,5 +135,6 @@ class SmtpServer:
         self._thread.start()
 
     def close(self):
+        self.closing.set()
         self._server.shutdown()
         self._server.server_close()

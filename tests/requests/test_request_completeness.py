@@ -1,10 +1,14 @@
 """The completeness check: one verdict per requirement, with the sentence to show."""
 
+import re
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from portal.requests import completeness, lookup
+from portal.gelato.models import Order
+from portal.requests import kinds, lookup
 from portal.requests.completeness import DONE, INVALID, MISSING, NOT_NEEDED, check_request
 from portal.requests.lookup import OrderFacts
 from portal.requests.scenarios import (
@@ -14,13 +18,13 @@ from portal.requests.scenarios import (
     DAMAGED_PRODUCT,
     FILE_CONCERN,
     MERCHANT,
-    REQUIREMENT_KINDS,
     SCENARIOS,
     SOMETHING_ELSE,
     Scenario,
     ScenarioRequirement,
 )
 
+TEMPLATES = Path(kinds.__file__).parent.parent / "templates"
 TODAY = date(2025, 3, 20)
 ADDRESS = {
     "first_name": "Paul",
@@ -54,8 +58,14 @@ def check(scenario, answers, files=None, orders=None):
     )
 
 
-def test_every_kind_of_requirement_has_a_check():
-    assert set(completeness._CHECKS) == set(REQUIREMENT_KINDS)
+def test_every_kind_has_a_macro_to_draw_it_and_a_name_of_its_own():
+    macros = set(re.findall(r"\{% macro (\w+)\(", (TEMPLATES / "requests/_kinds.html").read_text()))
+    for name, kind in kinds.KINDS.items():
+        assert kind.name == name
+        assert kind.macro in macros, name
+    assert kinds.kind("photos") is kinds.PHOTOS
+    with pytest.raises(ValueError, match="unknown kind 'colour'"):
+        kinds.kind("colour")
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.slug)
@@ -100,12 +110,51 @@ def test_each_photo_group_is_asked_for_by_name():
 
 def test_outside_the_damage_window_is_said_plainly_and_blocks_nothing():
     answers, files = complete_damage_claim(delivery_date="2025-02-03")
-    verdict = check(DAMAGED_PRODUCT, answers, files, {"order_number": ORIGINAL})
+    unrecorded = replace(ORIGINAL, delivered_on="")  # Gelato says nothing of the delivery
+    verdict = check(DAMAGED_PRODUCT, answers, files, {"order_number": unrecorded})
     assert verdict.complete
     item = verdict.item("delivery_date")
     assert item.state == DONE
     assert "Delivered 45 days ago: outside Gelato's 30-day window" in item.notes[0]
-    assert "Gelato records the order as delivered on 2025-03-14." in item.notes[1]
+
+
+def test_the_window_counts_from_gelatos_record_of_the_delivery_not_the_typed_date():
+    # Typed 6 days ago, but Gelato's items say the parcel arrived 45 days ago.
+    answers, files = complete_damage_claim(delivery_date="2025-03-14")
+    delivered_long_ago = replace(ORIGINAL, delivered_on="2025-02-03")
+    item = check(DAMAGED_PRODUCT, answers, files, {"order_number": delivered_long_ago}).item(
+        "delivery_date"
+    )
+    assert item.state == DONE
+    assert "Delivered 45 days ago: outside Gelato's 30-day window" in item.notes[0]
+    assert "Gelato records the order as delivered on 2025-02-03" in item.notes[1]
+    # And the other way round: a late typed date does not close a window Gelato keeps open.
+    answers, files = complete_damage_claim(delivery_date="2025-02-03")
+    item = check(DAMAGED_PRODUCT, answers, files, {"order_number": ORIGINAL}).item("delivery_date")
+    assert item.notes == (
+        "Gelato records the order as delivered on 2025-03-14: the 30-day window counts from "
+        "that day.",
+    )
+
+
+def test_items_delivered_apart_say_when_the_first_ones_window_ends():
+    apart = replace(ORIGINAL, item_deliveries=[["Mug", "2025-02-10"], ["Poster", "2025-03-14"]])
+    answers, files = complete_damage_claim()
+    item = check(DAMAGED_PRODUCT, answers, files, {"order_number": apart}).item("delivery_date")
+    assert item.notes[-1] == (
+        "Its items arrived on different days (Mug on 2025-02-10, Poster on 2025-03-14). The "
+        "window counts from each item's own delivery: for Mug it ends on 2025-03-12."
+    )
+
+
+def test_an_empty_delivery_date_still_says_when_gelatos_record_is_outside_the_window():
+    answers, files = complete_damage_claim(delivery_date="")
+    delivered_long_ago = replace(ORIGINAL, delivered_on="2025-02-03")
+    item = check(DAMAGED_PRODUCT, answers, files, {"order_number": delivered_long_ago}).item(
+        "delivery_date"
+    )
+    assert item.state == NOT_NEEDED
+    assert "outside Gelato's 30-day window" in item.notes[0]
 
 
 @pytest.mark.parametrize(
@@ -245,3 +294,34 @@ def test_a_conditional_requirement_must_wait_for_a_real_answer():
     waiting = ScenarioRequirement("file", "F", False, "h", "files", needed_when=("direction", "c"))
     with pytest.raises(ValueError, match="waits for an answer direction lacks"):
         Scenario("x", "X", "s", MERCHANT, (choice, waiting))
+
+
+def test_the_delivery_date_comes_from_the_items_and_not_from_the_last_change():
+    def item(reference, delivered):
+        return {
+            "itemReferenceId": reference,
+            "productUid": "mug",
+            "quantity": 1,
+            "productName": reference.title(),
+            "fulfillmentStatus": "delivered",
+            "eventLog": [{"status": "delivered", "created": delivered}],
+        }
+
+    order = Order.from_json(
+        {
+            "id": "o-1",
+            "orderReferenceId": "NW-1",
+            "fulfillmentStatus": "delivered",
+            "financialStatus": "paid",
+            "createdAt": "2025-01-20T10:00:00Z",
+            "updatedAt": "2025-03-19T08:00:00Z",  # refunded yesterday: not a delivery
+            "items": [item("mug", "2025-02-10T09:00:00Z"), item("poster", "2025-02-12T15:00:00Z")],
+        }
+    )
+    facts = OrderFacts.from_order("NW-1", order)
+    assert facts.delivered_on == "2025-02-12"
+    assert facts.item_deliveries == [["Mug", "2025-02-10"], ["Poster", "2025-02-12"]]
+    answers, files = complete_damage_claim(delivery_date=facts.delivered_on)
+    item = check(DAMAGED_PRODUCT, answers, files, {"order_number": facts}).item("delivery_date")
+    assert "Delivered 36 days ago: outside Gelato's 30-day window" in item.notes[0]
+    assert "for Mug it ends on 2025-03-12" in item.notes[-1]

@@ -1,6 +1,7 @@
 """The email a request becomes, read back the way mail programs read it."""
 
 import email
+from dataclasses import replace
 from datetime import date
 from email import policy
 from urllib.parse import unquote, urlsplit
@@ -10,6 +11,7 @@ import pytest
 from portal.knowledge import GELATO_SUPPORT
 from portal.requests import compose
 from portal.requests.compose import StoredFile, mailto_link, prepare_request
+from portal.requests.kinds import LOGS_INLINE_MAX
 from portal.requests.lookup import FOUND, OrderFacts
 from portal.requests.scenarios import API_SUBMISSION_FAILURE, DAMAGED_PRODUCT, SOMETHING_ELSE
 from tests.requests.conftest import HEIC, JPEG, PNG
@@ -19,11 +21,12 @@ ORIGINAL = OrderFacts(
     query="NW-1009", outcome=FOUND, id="a6885746-5f4e", reference="NW-1009", status="delivered"
 )
 REORDER = OrderFacts(query="NW-1009-R1", outcome=FOUND, id="b1", reference="NW-1009-R1")
+#: As the store keeps them: each under the name given when it was stored, in the order uploaded.
 PHOTOS = [
-    StoredFile("photos_packaging_inside", "IMG_3.HEIC", "image/heic", HEIC),
-    StoredFile("photos_item", "IMG_1.jpg", "image/jpeg", JPEG),
-    StoredFile("photos_packaging_outside", "IMG_2.png", "image/png", PNG),
-    StoredFile("photos_item", "IMG_4.jpg", "image/jpeg", JPEG[::-1]),
+    StoredFile("photos_packaging_inside", "photo-packaging-inside-1.heic", "image/heic", HEIC),
+    StoredFile("photos_item", "photo-item-1.jpg", "image/jpeg", JPEG),
+    StoredFile("photos_packaging_outside", "photo-packaging-outside-1.png", "image/png", PNG),
+    StoredFile("photos_item", "photo-item-2.jpg", "image/jpeg", JPEG[::-1]),
 ]
 
 
@@ -87,6 +90,22 @@ def test_the_opening_names_the_situation_keeping_its_proper_nouns():
 def test_a_late_claim_says_so_in_the_email():
     body = damage_claim(delivery_date="2025-02-03").body
     assert "2025-02-03 (45 days ago. We know this is outside the 30-day window" in body
+
+
+def test_the_email_counts_the_window_from_gelatos_record_of_the_delivery():
+    recorded = replace(ORIGINAL, delivered_on="2025-02-03")
+    request = prepare_request(
+        DAMAGED_PRODUCT,
+        {"order_number": "NW-1009", "delivery_date": "2025-03-14", "damage_description": "x"},
+        orders={"order_number": recorded},
+        files=[],
+        agent="ana",
+        today=TODAY,
+    )
+    assert (
+        "Delivery date: 2025-03-14 (Gelato records the delivery on 2025-02-03: 45 days ago. We "
+        "know this is outside the 30-day window"
+    ) in request.body
 
 
 def test_header_injection_in_a_subject_becomes_one_harmless_line():
@@ -179,7 +198,7 @@ def test_a_long_request_gets_a_short_body_in_its_link():
 
 
 def test_long_logs_go_as_an_attached_file():
-    logs = "POST https://order.gelatoapis.com/v4/orders\n" + "x" * compose.LOGS_INLINE_MAX
+    logs = "POST https://order.gelatoapis.com/v4/orders\n" + "x" * LOGS_INLINE_MAX
     answers = {"order_number": "SHOP-1", "error_description": "400", "api_logs": logs}
     request = plain_request(API_SUBMISSION_FAILURE, answers)
     assert "x" * 100 not in request.body

@@ -14,6 +14,7 @@ from portal.knowledge import GELATO_SUPPORT
 from portal.requests.scenarios import (
     ADDRESS_PROBLEM,
     CORRECTED_FILE,
+    DAMAGED_PRODUCT,
     REORDER_TO_CORRECTED,
     SCENARIOS,
 )
@@ -71,6 +72,26 @@ def test_every_requirement_is_a_field_of_its_form_and_a_line_of_its_checklist(
         assert escape(requirement.label) in line.group(1)
     assert 'enctype="multipart/form-data"' in page
     assert "requests.js" in page
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.slug)
+def test_every_field_says_where_its_requirement_comes_from(agent_client, scenario):
+    page = text_of(agent_client.get(scenario.portal_path))
+    for requirement in scenario.requirements:
+        block = field_block(page, requirement.key)
+        source_line = re.search(r'<p class="request-source">(Sources?:.*?)</p>', block, re.S)
+        assert source_line, requirement.key
+        for source in requirement.sources:
+            assert f'<a href="{escape(source.href)}">{escape(source.label)}</a>' in source_line[1]
+
+
+def test_the_delivery_date_field_states_the_window_and_its_source(agent_client):
+    page = text_of(agent_client.get("/portal/requests/new/damaged-product/"))
+    block = field_block(page, "delivery_date")
+    window = DAMAGED_PRODUCT.requirement("delivery_date").window
+    assert "Time limit: Gelato takes damage reports for 30 days after delivery." in block
+    for source in window.sources:
+        assert escape(source.label) in block
 
 
 def test_an_unknown_situation_has_no_form(agent_client):
@@ -292,9 +313,9 @@ def test_api_failure_logs_lose_their_secrets_before_anything_is_kept(app, agent_
     assert b"'X-API-KEY': '[removed]'" in attachment.get_content().encode()
     # Nowhere in the database either.
     store = store_of(app)
-    assert KEY not in json.dumps(store.drafts.get(draft_id)["fields"])
+    assert KEY not in store.drafts.get(draft_id).fields
     assert all(
-        KEY.encode() not in row["data"]
+        KEY.encode() not in row.data
         for row in store.drafts.list_attachments(draft_id, with_data=True)
     )
 
@@ -422,7 +443,7 @@ def test_something_else_keeps_hostile_input_harmless(app, agent_client):
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in preview
     assert "Refund Bcc: everyone@example.com" in preview
     [stored] = store_of(app).drafts.list_attachments(draft_id)
-    served = agent_client.get(f"/portal/requests/{draft_id}/files/{stored['id']}")
+    served = agent_client.get(f"/portal/requests/{draft_id}/files/{stored.id}")
     assert served.mimetype == "application/octet-stream"
     assert served.headers["Content-Disposition"] == 'attachment; filename="page.html"'
     assert served.headers["X-Content-Type-Options"] == "nosniff"
@@ -462,7 +483,8 @@ def test_nothing_is_lost_to_an_incomplete_check_or_a_reload(agent_client):
     # The same form sent twice (a reload after posting) does not store the photo twice.
     save(agent_client, draft_id, files={"photos_item": [photo()]})
     page = text_of(agent_client.get(f"/portal/requests/{draft_id}/"))
-    assert field_block(page, "photos_item").count("IMG_0001.jpg</a>") == 1
+    assert field_block(page, "photos_item").count("photo-item-1.jpg</a>") == 1
+    assert "photo-item-2" not in page
 
 
 def test_too_many_photos_keep_the_rest_of_the_form(app, agent_client):
@@ -475,8 +497,10 @@ def test_too_many_photos_keep_the_rest_of_the_form(app, agent_client):
     )
     page = text_of(agent_client.get(response.headers["Location"]))
     block = field_block(page, "photos_item")
-    assert "p0.jpg</a>" in block
-    assert "p1.jpg</a>" in block
+    assert "photo-item-1.jpg</a>" in block
+    assert "from p0.jpg" in block
+    assert "photo-item-2.jpg</a>" in block
+    assert "from p1.jpg" in block
     assert "p2.jpg was not added: a request holds at most 2 files." in block
     assert "Up to 2 files, each at most 10 MB, together at most 18 MB." in page
     assert prefilled(page)["damage_description"] == "Dent."
@@ -486,9 +510,7 @@ def test_a_photo_can_be_removed(agent_client, app):
     response = new_draft(agent_client, "damaged-product", files={"photos_item": [photo()]})
     draft_id = draft_id_of(response)
     [stored] = store_of(app).drafts.list_attachments(draft_id)
-    response = save(
-        agent_client, draft_id, {"damage_description": "x"}, step=f"remove-{stored['id']}"
-    )
+    response = save(agent_client, draft_id, {"damage_description": "x"}, step=f"remove-{stored.id}")
     assert response.headers["Location"].endswith("#photos_item-field")
     assert store_of(app).drafts.list_attachments(draft_id) == []
     assert (
@@ -502,13 +524,11 @@ def test_photos_are_shown_back_as_what_they_are(agent_client, app):
         new_draft(agent_client, "damaged-product", files={"photos_item": [photo(PNG, "a.png")]})
     )
     [stored] = store_of(app).drafts.list_attachments(draft_id)
-    served = agent_client.get(f"/portal/requests/{draft_id}/files/{stored['id']}")
+    served = agent_client.get(f"/portal/requests/{draft_id}/files/{stored.id}")
     assert (served.mimetype, served.data) == ("image/png", PNG)
-    assert served.headers["Content-Disposition"] == 'inline; filename="a.png"'
+    assert served.headers["Content-Disposition"] == 'inline; filename="photo-item-1.png"'
     assert agent_client.get(f"/portal/requests/{draft_id}/files/999").status_code == 404
-    assert (
-        agent_client.get(f"/portal/requests/{draft_id + 1}/files/{stored['id']}").status_code == 404
-    )
+    assert agent_client.get(f"/portal/requests/{draft_id + 1}/files/{stored.id}").status_code == 404
 
 
 def test_autosave_keeps_what_is_typed_and_ticks_the_checklist(agent_client):
@@ -599,8 +619,8 @@ def test_marking_as_sent_locks_the_request(app, agent_client):
     )
     assert response.headers["Location"].endswith(f"/portal/requests/{draft_id}/preview")
     assert "can no longer be changed" in text_of(agent_client.get(response.headers["Location"]))
-    assert store_of(app).drafts.get(draft_id)["status"] == "sent"
+    assert store_of(app).drafts.get(draft_id).status == "sent"
     assert (
         "Copy of invoice"
-        in json.loads(store_of(app).drafts.get(draft_id)["fields"])["answers"]["subject"]
+        in json.loads(store_of(app).drafts.get(draft_id).fields)["answers"]["subject"]
     )

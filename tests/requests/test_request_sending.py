@@ -2,12 +2,16 @@
 
 import email
 import io
+import json
 import re
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from email import policy
 
 import pytest
 
 from portal.knowledge import GELATO_SUPPORT
+from portal.requests.sending import STALE_SENDING
 from tests.conftest import form_token
 from tests.requests.conftest import HEIC, JPEG, PNG, draft_id_of, new_draft
 
@@ -88,7 +92,7 @@ def test_a_refused_send_is_explained_and_the_request_kept(app, agent_client, smt
     page = response.get_data(as_text=True)
     assert "Not sent" in page
     assert f"The mail server refused the recipient: {GELATO_SUPPORT.email} (550" in page
-    assert app.extensions["store"].drafts.get(draft_id)["status"] == "prepared"
+    assert app.extensions["store"].drafts.get(draft_id).status == "prepared"
     [entry] = app.extensions["store"].audit.list(action="request_sent")
     assert entry.outcome == "failed"
     # Fixed on the server's side: the same request goes now.
@@ -110,3 +114,109 @@ def test_the_list_shows_each_request_with_its_status(agent_client, smtp_server):
     assert ">Sent<" in rows[1]
     assert "NW-1009" in rows[1]
     assert f"/portal/requests/{draft_id}/preview" in rows[1]
+
+
+def with_smtp(app, **changes):
+    """The app's mail settings changed (a short timeout, a user name) for one test."""
+    config = app.config["HELP_CENTER"]
+    app.config["HELP_CENTER"] = replace(config, smtp=replace(config.smtp, **changes))
+
+
+def send(client, draft_id, page, **fields):
+    return client.post(
+        f"/portal/requests/{draft_id}/send", data={"csrf_token": form_token(page), **fields}
+    )
+
+
+def test_a_refused_password_says_nothing_was_sent_and_the_request_stays_sendable(
+    app, agent_client, smtp_server
+):
+    smtp_server.behaviour.credentials = ("team", "right")
+    smtp_server.behaviour.refuse_auth = True
+    with_smtp(app, username="team", password="right")
+    draft_id, preview = prepared_claim(agent_client)
+    response = send(agent_client, draft_id, preview)
+    assert response.status_code == 502
+    page = response.get_data(as_text=True)
+    assert "Not sent" in page
+    assert "refused the user name or password (535). Nothing was sent" in page
+    assert "may have been sent" not in page
+    assert app.extensions["store"].drafts.get(draft_id).status == "prepared"
+    assert smtp_server.received == []
+    # Once an admin corrects the password, the same request goes at once.
+    smtp_server.behaviour.refuse_auth = False
+    assert send(agent_client, draft_id, page).status_code == 302
+    assert len(smtp_server.messages) == 1
+
+
+def test_no_answer_after_the_message_marks_it_perhaps_sent_until_the_agent_checks(
+    app, agent_client, smtp_server
+):
+    smtp_server.behaviour.hang_after_data = True
+    with_smtp(app, timeout=0.5)
+    draft_id, preview = prepared_claim(agent_client)
+    response = send(agent_client, draft_id, preview)
+    assert response.status_code == 502
+    page = response.get_data(as_text=True)
+    assert "Perhaps sent: check before sending again" in page
+    assert "It may have been sent: check the team&#39;s sent mail" in page
+    assert "Not sent" not in page
+    store = app.extensions["store"]
+    assert store.drafts.get(draft_id).status == "unconfirmed"
+    [entry] = store.audit.list(action="request_sent")
+    assert entry.outcome == "failed"
+    assert "may have been sent" in entry.gelato_answer
+
+    # The list says so; the request can no longer be changed, nor sent again unchecked.
+    listing = agent_client.get("/portal/requests/").get_data(as_text=True)
+    assert "Perhaps sent: check before sending again" in listing
+    edit = agent_client.get(f"/portal/requests/{draft_id}/")
+    assert edit.headers["Location"].endswith(f"/portal/requests/{draft_id}/preview")
+    smtp_server.behaviour.hang_after_data = False
+    again = send(agent_client, draft_id, page)
+    assert again.status_code == 302
+    assert "may already have been sent" in agent_client.get(again.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert len(smtp_server.received) == 1
+
+    # Checked: not in the sent mail. Only now does it go again.
+    page = agent_client.get(f"/portal/requests/{draft_id}/preview").get_data(as_text=True)
+    assert "Was it sent? The mail server did not say" in page
+    assert send(agent_client, draft_id, page, checked_not_sent="yes").status_code == 302
+    assert len(smtp_server.messages) == 1
+    assert store.drafts.get(draft_id).status == "sent"
+
+
+def test_a_perhaps_sent_request_found_in_the_sent_mail_is_marked_as_sent(
+    app, agent_client, smtp_server
+):
+    smtp_server.behaviour.drop_after_data = True
+    draft_id, preview = prepared_claim(agent_client)
+    page = send(agent_client, draft_id, preview).get_data(as_text=True)
+    assert "the server closed the connection" in page
+    response = agent_client.post(
+        f"/portal/requests/{draft_id}/mark-sent", data={"csrf_token": form_token(page)}
+    )
+    page = agent_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "from this help center" in page
+    draft = app.extensions["store"].drafts.get(draft_id)
+    assert draft.status == "sent"
+    assert json.loads(draft.fields)["sent"]["checked"] is True
+    assert len(smtp_server.received) == 1
+
+
+def test_a_send_left_by_a_process_that_died_is_perhaps_sent(app, agent_client, smtp_server):
+    draft_id, _preview = prepared_claim(agent_client)
+    store = app.extensions["store"]
+    long_ago = datetime.now(UTC) - STALE_SENDING - timedelta(minutes=1)
+    store.drafts.update(draft_id, status="sending", updated_at=long_ago)
+    page = agent_client.get(f"/portal/requests/{draft_id}/preview").get_data(as_text=True)
+    assert "Was it sent? The mail server did not say" in page
+    send(agent_client, draft_id, page)
+    assert smtp_server.messages == []
+    send(agent_client, draft_id, page, checked_not_sent="yes")
+    assert len(smtp_server.messages) == 1
+    # A second agent confirming at the same moment sends nothing more.
+    send(agent_client, draft_id, page, checked_not_sent="yes")
+    assert len(smtp_server.messages) == 1

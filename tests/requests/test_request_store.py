@@ -28,9 +28,9 @@ def exercise(store: Store) -> None:
         sha256="1" * 64,
     )
     listed = store.drafts.list_attachments(draft_id)
-    assert [row["filename"] for row in listed] == ["a.jpg", "c.heic"]
-    assert "data" not in listed[0]
-    assert store.drafts.get_attachment(draft_id, first)["data"] == JPEG
+    assert [row.filename for row in listed] == ["a.jpg", "c.heic"]
+    assert listed[0].data is None
+    assert store.drafts.get_attachment(draft_id, first).data == JPEG
     assert store.drafts.get_attachment(draft_id + 1, first) is None
 
     # Only one of two racing sends wins the draft.

@@ -1,7 +1,7 @@
 """Order actions remember what they place and who they are for, so any process can finish one.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 
 import sqlalchemy as sa

@@ -3,14 +3,15 @@
 Every agent of the team sees every request, with who prepared it: the team shares its orders and
 its Gelato account, the next shift finishes what the last one started, and a glance at the list
 shows whether somebody already asked Gelato about an order. Views only load, call and show; the
-work is in ``drafts``, ``completeness``, ``compose`` and ``mail``.
+work is in ``portal.requests``: ``drafts`` (saving), ``completeness``, ``compose`` (the email)
+and ``sending``.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from flask import (
     Blueprint,
@@ -28,15 +29,13 @@ from portal.auth import current_agent_name
 from portal.context import config, gelato, record_action, store
 from portal.knowledge import GELATO_SUPPORT
 from portal.orders import rules
-from portal.requests import compose, drafts, lookup, mail, uploads
-from portal.requests.forms import form_class
+from portal.requests import compose, drafts, lookup, sending, uploads
 from portal.requests.scenarios import ADDRESS_PROBLEM, SCENARIOS
 from portal.requests.scenarios import scenario as scenario_named
+from portal.web.request_forms import form_class
 
 bp = Blueprint("requests", __name__, url_prefix="/portal/requests")
 
-#: An SMTP send still "sending" after this long belongs to a process that died: it may be retried.
-STALE_SENDING = timedelta(minutes=5)
 _DRAFT_PATH = re.compile(r"/portal/requests/(\d+)/")
 
 
@@ -56,9 +55,40 @@ def file_size(size: int) -> str:
 @bp.get("/")
 def index():
     mine = request.args.get("mine") == "1"
-    rows = store().drafts.list(agent=current_agent_name() if mine else None)
+    archived = request.args.get("archived") == "1"
+    agent = current_agent_name() if mine else None
+    rows = store().drafts.list(agent=agent, archived=archived)
     listed = [draft for draft in map(drafts.from_row, rows) if draft is not None]
-    return render_template("requests/index.html", drafts=listed, scenarios=SCENARIOS, mine=mine)
+    return render_template(
+        "requests/index.html",
+        drafts=listed,
+        scenarios=SCENARIOS,
+        mine=mine,
+        archived=archived,
+        archived_count=0 if archived else store().drafts.count_archived(agent=agent),
+    )
+
+
+@bp.post("/<int:draft_id>/archive")
+def archive(draft_id):
+    draft = _load(draft_id)
+    drafts.archive(store(), draft, datetime.now(UTC))
+    flash(f"Request #{draft.id} is archived: it is off the list, under Archived.", "success")
+    return redirect(_back_to_list())
+
+
+@bp.post("/<int:draft_id>/unarchive")
+def unarchive(draft_id):
+    draft = _load(draft_id)
+    drafts.unarchive(store(), draft)
+    flash(f"Request #{draft.id} is back on the list.", "success")
+    return redirect(_back_to_list())
+
+
+def _back_to_list() -> str:
+    """The list the agent came from: the archived ones, or the others (never another site)."""
+    archived = request.form.get("from_archived") == "1"
+    return url_for(".index", archived=1) if archived else url_for(".index")
 
 
 @bp.route("/new/<slug>/", methods=["GET", "POST"])
@@ -69,7 +99,11 @@ def new(slug):
         abort(404)
     if request.method == "GET":
         draft = drafts.start(
-            scenario, current_agent_name(), gelato(), request.args.get("order", "")
+            scenario,
+            current_agent_name(),
+            gelato(),
+            request.args.get("order", ""),
+            config().named_secrets,
         )
         return _form_page(draft)
     return _save(drafts.Draft.new(scenario, current_agent_name()))
@@ -79,8 +113,11 @@ def new(slug):
 def edit(draft_id):
     draft = _load(draft_id)
     if draft.is_sent:
+        message = "This request was sent: it can no longer be changed."
+        if request.method == "POST" and _is_autosave():
+            return jsonify(error=message, url=url_for(".preview", draft_id=draft.id)), 409
         if request.method == "POST":
-            flash("This request was sent: it can no longer be changed.", "error")
+            flash(message, "error")
         return redirect(url_for(".preview", draft_id=draft.id))
     if request.method == "GET":
         return _form_page(draft, name_missing=request.args.get("check") == "1")
@@ -94,7 +131,7 @@ def _save(draft: drafts.Draft):
     if step.startswith("remove-") and step[7:].isdigit() and draft.id is not None:
         removed = store().drafts.get_attachment(draft.id, int(step[7:]))
         if removed is not None:
-            store().drafts.delete_attachment(draft.id, removed["id"])
+            store().drafts.delete_attachment(draft.id, removed.id)
             draft.status = drafts.DRAFT  # judged again below, with one file less
     verdict = drafts.apply(
         draft,
@@ -102,17 +139,19 @@ def _save(draft: drafts.Draft):
         store=store(),
         client=gelato(),
         limits=limits(),
-        known_secrets=config().secrets,
+        known_secrets=config().named_secrets,
         today=today(),
         check_now=step == "check",
     )
     here = url_for(".edit", draft_id=draft.id)
-    if request.headers.get("X-Autosave"):
+    if _is_autosave():
         return jsonify(
             id=draft.id,
             url=here,
             status=draft.status,
             status_label=draft.status_label,
+            version=_version(draft),
+            filled=_filled(draft),
             **verdict.to_json(),
         )
     if step == "reorder" and draft.original is not None:
@@ -120,23 +159,36 @@ def _save(draft: drafts.Draft):
     if step == "check" and verdict.complete:
         return redirect(url_for(".preview", draft_id=draft.id))
     if step == "check":
-        flash(_missing_summary(verdict), "error")
+        flash(verdict.missing_summary(), "error")
         return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
     if removed is not None:
-        flash(f"{removed['filename']} was removed.", "success")
-        return redirect(f"{here}#{removed['role']}-field")
+        flash(f"{removed.filename} was removed.", "success")
+        return redirect(f"{here}#{removed.role}-field")
     if draft.refusals:
         return redirect(f"{here}#{next(iter(draft.refusals))}-field")
     flash("Draft saved.", "success")
     return redirect(here)
 
 
-def _missing_summary(verdict) -> str:
-    names = [item.requirement.label for item in verdict.blocking]
-    return (
-        f"Not complete yet. Still missing or wrong: {'; '.join(names)}. Each is named beside "
-        "its field."
-    )
+def _is_autosave() -> bool:
+    """The page's script saving as the agent types, or as they leave (a beacon, which can send
+    no header of its own: its form says ``step=autosave``)."""
+    return bool(request.headers.get("X-Autosave")) or request.form.get("step") == "autosave"
+
+
+def _version(draft: drafts.Draft) -> str:
+    """Which save of the draft the page holds: a copy the browser kept of what it could not
+    save is put back only onto the version it was typed on."""
+    return draft.updated_at.isoformat() if draft.updated_at else "new"
+
+
+def _filled(draft: drafts.Draft) -> dict:
+    """Field values the order's facts filled in at this save, for the page's empty fields."""
+    values = {}
+    for key in draft.prefilled:
+        requirement = draft.scenario.requirement(key)
+        values.update(requirement.kind.field_values(requirement, draft.answers))
+    return values
 
 
 def _form_page(draft: drafts.Draft, *, name_missing: bool = False):
@@ -147,23 +199,28 @@ def _form_page(draft: drafts.Draft, *, name_missing: bool = False):
     form.show(verdict, draft, name_missing=name_missing or draft.checked)
     by_role = defaultdict(list)
     for row in files:
-        by_role[row["role"]].append(row)
+        by_role[row.role].append(row)
     return render_template(
         "requests/form.html",
         draft=draft,
         scenario=draft.scenario,
         form=form,
         verdict=verdict,
-        files=by_role,
+        # What the fields' macros show beside the form's own fields.
+        page={
+            "files": by_role,
+            "findings": {r.key: draft.findings_of(r) for r in draft.scenario.requirements},
+            "reorder_offer": _reorder_offer(draft),
+            "displayable": uploads.DISPLAYABLE,
+            "photo_formats": uploads.PHOTO_FORMATS,
+        },
         limits=limits(),
-        used_bytes=sum(row["size"] for row in files),
+        used_bytes=sum(row.size for row in files),
         used_files=len(files),
         offers=_self_service_offers(draft),
-        reorder_offer=_reorder_offer(draft),
         unreachable=[f for f in draft.orders.values() if f.outcome == lookup.UNAVAILABLE],
         action=url_for(".edit", draft_id=draft.id) if draft.id else request.path,
-        displayable=uploads.DISPLAYABLE,
-        photo_formats=uploads.PHOTO_FORMATS,
+        version=_version(draft),
     )
 
 
@@ -196,21 +253,18 @@ def _self_service_offers(draft: drafts.Draft) -> list[dict]:
 
 def _reorder_offer(draft: drafts.Draft) -> dict | None:
     """ "Place the reorder now", where the request has a reorder number and the order allows it."""
-    original = draft.original
-    if not _takes_reorder(draft) or draft.answers.get("reorder_number") or original is None:
+    original, reorder = draft.original, draft.scenario.reorder
+    if reorder is None or draft.answers.get(reorder.key) or original is None:
         return None
     return {"order": original, "refusal": rules.why_not(rules.REORDER, original.status)}
-
-
-def _takes_reorder(draft: drafts.Draft) -> bool:
-    return any(r.key == "reorder_number" for r in draft.scenario.requirements)
 
 
 @bp.post("/<int:draft_id>/reorder-placed")
 def reorder_placed(draft_id):
     """Back from the reorder form: the new order's number goes into the request."""
     draft = _load(draft_id)
-    if draft.is_sent or not _takes_reorder(draft):
+    reorder = draft.scenario.reorder
+    if draft.is_sent or reorder is None:
         return redirect(url_for(".edit", draft_id=draft.id))
     new_order = request.form.get("order_id", "").strip()[:200]
     facts = lookup.look_up(gelato(), new_order)
@@ -219,7 +273,7 @@ def reorder_placed(draft_id):
         flash(f"Reorder {facts.number} is filled in.", "success")
     else:
         flash("The reorder could not be found at Gelato: type its number below.", "error")
-    return redirect(url_for(".edit", draft_id=draft.id) + "#reorder_number-field")
+    return redirect(url_for(".edit", draft_id=draft.id) + f"#{reorder.key}-field")
 
 
 @bp.get("/<int:draft_id>/preview")
@@ -228,12 +282,12 @@ def preview(draft_id):
     files = drafts.stored_files(store(), draft, with_data=True)
     verdict = drafts.check(draft, files, today())
     if not verdict.complete and not draft.is_sent:
-        flash(_missing_summary(verdict), "error")
+        flash(verdict.missing_summary(), "error")
         return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
     return _preview_page(draft, verdict, files)
 
 
-def _preview_page(draft, verdict, files, *, error: str | None = None, status: int = 200):
+def _preview_page(draft, verdict, files, *, result=None, status: int = 200):
     prepared = _prepared(draft, files)
     return render_template(
         "requests/preview.html",
@@ -244,22 +298,40 @@ def _preview_page(draft, verdict, files, *, error: str | None = None, status: in
         mailto=compose.mailto_link(prepared),
         mailto_max=compose.MAILTO_MAX_LENGTH,
         files=files,
+        stored_by_name={row.filename: row for row in files},
         smtp=config().smtp,
         support_email=config().support_email,
         gelato_support=GELATO_SUPPORT,
-        error=error,
+        failed=result,
+        maybe_sent=result is not None and result.outcome == sending.UNKNOWN,
+        state=draft.status_at(datetime.now(UTC)),
         sendable=draft.status in drafts.SENDABLE,
+        findings=[
+            (requirement, draft.findings_of(requirement))
+            for requirement in draft.scenario.requirements
+            if draft.findings_of(requirement)
+        ],
     ), status
 
 
-def _prepared(draft: drafts.Draft, files: list[dict]) -> compose.PreparedRequest:
+def _prepared(draft: drafts.Draft, files: list) -> compose.PreparedRequest:
     return drafts.prepared_request(
         draft,
         files,
         today=today(),
         reply_to=config().support_email,
         sender=config().mail_from,
+        signed_by=_signer(draft),
+        known_secrets=config().named_secrets,
     )
+
+
+def _signer(draft: drafts.Draft) -> str:
+    """Who signs the email, by their display name: whoever sent it, or the agent who prepares
+    it now (the next shift may finish what another started)."""
+    name = draft.sent["by"] if draft.sent else current_agent_name()
+    agent = store().accounts.by_name(name)
+    return agent.shown_name if agent is not None else name
 
 
 @bp.post("/<int:draft_id>/eml")
@@ -270,13 +342,8 @@ def download(draft_id):
         return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
     prepared = _prepared(draft, files)
     data = compose.eml_bytes(prepared)
-    if draft.status in drafts.SENDABLE:
-        store().drafts.update(draft.id, status=drafts.DOWNLOADED)
-    record_action(
-        current_agent_name(),
-        drafts.REQUEST_DOWNLOADED,
-        "succeeded",
-        **_audit(draft, prepared, "eml"),
+    sending.record_download(
+        draft, prepared, store=store(), actor=current_agent_name(), record=record_action
     )
     name = compose.eml_filename(prepared)
     return Response(
@@ -296,27 +363,22 @@ def send(draft_id):
     verdict = drafts.check(draft, files, today())
     if not verdict.complete:
         return redirect(url_for(".edit", draft_id=draft.id, check=1) + "#checklist")
-    claimable = drafts.SENDABLE
-    if draft.status == drafts.SENDING and draft.updated_at < datetime.now(UTC) - STALE_SENDING:
-        claimable = (*claimable, drafts.SENDING)
-    previous = draft.status
-    if not store().drafts.update(draft.id, status=drafts.SENDING, only_if_status=claimable):
-        flash("This request is already sent, or being sent right now.", "error")
-        return redirect(url_for(".preview", draft_id=draft.id))
     prepared = _prepared(draft, files)
-    audit = _audit(draft, prepared, "smtp")
-    try:
-        mail.send_message(settings, compose.email_message(prepared, unsent=False))
-    except mail.MailError as error:
-        restored = previous if previous in drafts.SENDABLE else drafts.PREPARED
-        store().drafts.update(draft.id, status=restored)
-        draft.status = restored
-        record_action(
-            current_agent_name(), drafts.REQUEST_SENT, "failed", gelato_answer=str(error), **audit
-        )
-        return _preview_page(draft, verdict, files, error=str(error), status=502)
-    _mark_sent(draft, "smtp")
-    record_action(current_agent_name(), drafts.REQUEST_SENT, "succeeded", **audit)
+    result = sending.send_by_smtp(
+        draft,
+        prepared,
+        store=store(),
+        settings=settings,
+        actor=current_agent_name(),
+        record=record_action,
+        now=datetime.now(UTC),
+        checked_not_sent=request.form.get("checked_not_sent") == "yes",
+    )
+    if result.outcome in (sending.BUSY, sending.CHECK_FIRST):
+        flash(result.message, "error")
+        return redirect(url_for(".preview", draft_id=draft.id))
+    if not result.delivered:
+        return _preview_page(draft, verdict, files, result=result, status=502)
     flash(
         f"Sent to {prepared.to}. Gelato Support answers {GELATO_SUPPORT.email_response}.", "success"
     )
@@ -327,46 +389,18 @@ def send(draft_id):
 def mark_sent(draft_id):
     """The agent sent it from their own mail program (the link, the copied text or the .eml)."""
     draft = _load(draft_id)
-    if draft.status not in drafts.SENDABLE:
-        return redirect(url_for(".preview", draft_id=draft.id))
     prepared = _prepared(draft, drafts.stored_files(store(), draft, with_data=True))
-    _mark_sent(draft, "mail program")
-    record_action(
-        current_agent_name(),
-        drafts.REQUEST_SENT,
-        "succeeded",
-        **_audit(draft, prepared, "mail program"),
+    marked = sending.mark_sent(
+        draft,
+        prepared,
+        store=store(),
+        actor=current_agent_name(),
+        record=record_action,
+        now=datetime.now(UTC),
     )
-    flash("Marked as sent.", "success")
+    if marked:
+        flash("Marked as sent.", "success")
     return redirect(url_for(".preview", draft_id=draft.id))
-
-
-def _mark_sent(draft: drafts.Draft, via: str) -> None:
-    draft.status = drafts.SENT
-    draft.sent = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "by": current_agent_name(),
-        "via": via,
-    }
-    store().drafts.update(draft.id, status=drafts.SENT, fields=draft.fields_json())
-
-
-def _audit(draft: drafts.Draft, prepared: compose.PreparedRequest, via: str) -> dict:
-    original = draft.original
-    return {
-        "order_id": original.id if original else None,
-        "order_reference": (original.reference if original else draft.answers.get("order_number"))
-        or None,
-        "request": {
-            "draft": draft.id,
-            "scenario": draft.scenario.slug,
-            "via": via,
-            "to": prepared.to,
-            "reply_to": prepared.reply_to,
-            "subject": prepared.subject,
-            "attachments": [a.filename for a in prepared.attachments],
-        },
-    }
 
 
 @bp.post("/<int:draft_id>/discard")
@@ -385,12 +419,11 @@ def file(draft_id, file_id):
     row = store().drafts.get_attachment(draft_id, file_id)
     if row is None:
         abort(404)
-    inline = row["content_type"] in uploads.DISPLAYABLE
-    disposition = "inline" if inline else "attachment"
+    disposition = "inline" if row.content_type in uploads.DISPLAYABLE else "attachment"
     return Response(
-        row["data"],
-        mimetype=row["content_type"],
-        headers={"Content-Disposition": f'{disposition}; filename="{row["filename"]}"'},
+        row.data,
+        mimetype=row.content_type,
+        headers={"Content-Disposition": f'{disposition}; filename="{row.filename}"'},
     )
 
 

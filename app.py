@@ -4,9 +4,12 @@
 production command: granian, two workers of four threads. Sandbox orders live in the memory of
 the process that holds the sandbox, so in sandbox mode this process serves the sandbox itself, on
 a free port of 127.0.0.1, and points every worker at it with GELATO_API_URL: an order cancelled
-through one worker is cancelled on every page. The app is built here once before any worker
-starts, so a bad setting stops everything with one message, and the sandbox's secret key, the
-database schema and the demo admin exist before two workers could race to create them.
+through one worker is cancelled on every page. The sandbox posts Gelato's webhook events to this
+server's own receiver, with a secret made for the run (or GELATO_WEBHOOK_SECRET, when set) that
+every worker gets, so the timeline and "needs attention" follow the demo orders with no setting.
+The app is built here once before any worker starts, so a bad setting stops everything with one
+message, and the sandbox's secret key, the database schema and the demo admin exist before two
+workers could race to create them.
 
 Ctrl-C (or SIGTERM, or SIGHUP) stops the workers and the sandbox together: granian runs in a
 process group of its own, which this process stops, and kills if it does not stop in time.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -78,7 +82,7 @@ def serve() -> int:
     sandbox = granian = None
     try:
         if config.is_sandbox and not config.gelato_api_url:
-            sandbox = start_sandbox()
+            sandbox = start_sandbox(own_receiver(config, environ))
             environ["GELATO_API_URL"] = sandbox.url
         prepare(environ)
         granian = subprocess.Popen(  # noqa: S603 (this interpreter, our own arguments)
@@ -112,14 +116,23 @@ def serve() -> int:
             sandbox.close()
 
 
-def start_sandbox():
-    """The sandbox of demo orders, served from this process to every worker."""
+def start_sandbox(webhooks=None):
+    """The sandbox of demo orders, served from this process to every worker; ``webhooks``
+    (a ``Target``) is where it sends Gelato's webhook events."""
     from portal.gelato.sandbox import create_sandbox, start_server
 
-    # Where the sandbox will send Gelato's webhook events once the portal receives them: pass
-    # webhooks=Target(<the receiver's URL on this server>, <its shared secret>) here. Until
-    # then it sends none.
-    return start_server(create_sandbox(webhooks=None), quiet=True)
+    return start_server(create_sandbox(webhooks=webhooks), quiet=True)
+
+
+def own_receiver(config: Config, environ: dict[str, str]):
+    """This server's webhook receiver as the sandbox's target. Its secret is the one set, or one
+    made for this run and handed to the workers in ``environ``: the sandbox's published secret
+    would let anything on this machine add events."""
+    from portal.gelato.sandbox import Target
+
+    secret = environ.get("GELATO_WEBHOOK_SECRET") or secrets.token_urlsafe(32)
+    environ["GELATO_WEBHOOK_SECRET"] = secret
+    return Target(local_url(config) + "/api/webhooks/gelato", secret)
 
 
 def prepare(environ: dict[str, str]) -> None:
@@ -141,6 +154,7 @@ def banner(config: Config, sandbox_url: str | None = None) -> str:
     ]
     if sandbox_url:
         lines.append(f"Demo orders from the Gelato sandbox at {sandbox_url} (steer it: /_sandbox)")
+        lines.append("Its webhook events go to /api/webhooks/gelato: see Needs attention")
     lines.append("Ctrl-C stops it.")
     return "\n".join(lines)
 
@@ -157,15 +171,19 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def local_url(config: Config) -> str:
+    """Where this machine reaches the server; listening on every address, at its own."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(config.host, config.host)  # noqa: S104
+    return f"http://{f'[{host}]' if ':' in host else host}:{config.port}"
+
+
 def wait_until_up(granian: subprocess.Popen, config: Config) -> bool:
     """Wait until a worker answers; False if granian exits first."""
-    # Listening on every address, it is reached on this machine's own.
-    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(config.host, config.host)  # noqa: S104
-    url = f"http://{f'[{host}]' if ':' in host else host}:{config.port}/healthz"
+    url = local_url(config) + "/healthz"
     deadline = time.monotonic() + START_TIMEOUT
     while granian.poll() is None and time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=5):
+            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 (http, this machine)
                 return True
         except urllib.error.HTTPError:
             return True  # answered: the database may be down, /healthz says so

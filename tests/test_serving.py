@@ -18,7 +18,8 @@ import pytest
 import app as entry_point
 from portal import create_app
 from portal.agents import DEMO_AGENT_NAME, DEMO_AGENT_PASSWORD
-from portal.config import PROJECT_ROOT
+from portal.config import MIN_WEBHOOK_SECRET_LENGTH, PROJECT_ROOT, SANDBOX_WEBHOOK_SECRET
+from portal.gelato.sandbox import create_sandbox
 from tests.conftest import form_token, free_port
 
 START_TIMEOUT = 120  # seconds: granian's workers each build the app, slow on a busy machine
@@ -137,6 +138,10 @@ def test_every_worker_sees_the_same_orders_and_ctrl_c_stops_everything(served):
     workers = served.workers_environ()
     assert len(workers) >= 3  # granian's master and its two workers
     assert {environ["GELATO_API_URL"] for environ in workers} == {sandbox_url}
+    # The sandbox's webhooks reach the workers' receiver, with a secret made for this run.
+    [secret] = {environ["GELATO_WEBHOOK_SECRET"] for environ in workers}
+    assert secret != SANDBOX_WEBHOOK_SECRET
+    assert len(secret) >= MIN_WEBHOOK_SECRET_LENGTH
 
     with httpx.Client(base_url=served.url, timeout=30) as agent:
         sign_in_as_demo(agent)
@@ -157,6 +162,19 @@ def test_every_worker_sees_the_same_orders_and_ctrl_c_stops_everything(served):
             page = browser.get(order_path)
             assert page.status_code == 200
             assert "Cancel this order" not in page.text
+
+    # Gelato (the sandbox) puts an order on hold: the queue and the order's page show it
+    # without anyone looking the order up first.
+    [held] = create_sandbox().orders_with_reference("NW-1004")
+    reason = "The print file of the poster is below 150 dpi."
+    httpx.post(f"{sandbox_url}/_sandbox/orders/{held['id']}/hold", json={"reason": reason})
+    with httpx.Client(base_url=served.url, cookies=cookies, timeout=30) as agent:
+        deadline = time.monotonic() + 30
+        while reason not in (queue := agent.get("/portal/attention/").text):
+            assert time.monotonic() < deadline, queue
+            time.sleep(0.2)
+        assert "NW-1004" in queue
+        assert reason in agent.get(f"/portal/orders/{held['id']}/").text
 
     assert served.stop("ctrl-c") == 0
     assert served.processes() == []

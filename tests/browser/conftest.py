@@ -39,6 +39,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+#: The help center's GELATO_WEBHOOK_SECRET: what a test posting Gelato's events sends.
+WEBHOOK_SECRET = "browser-tests-webhook-secret"
 #: Playwright's names for the palettes, and the Material scheme each one selects.
 PALETTES = {"light": "default", "dark": "slate"}
 
@@ -81,6 +83,8 @@ def help_center(chromium, tmp_path_factory) -> Iterator[HelpCenter]:
         PORT=str(port),
         DATABASE_URL=f"sqlite:///{home / 'helpcenter.sqlite3'}",
         SECRET_KEY=SECRET_KEY,
+        # The secret its sandbox's webhooks carry, set so that tests can post events of their own.
+        GELATO_WEBHOOK_SECRET=WEBHOOK_SECRET,
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )

@@ -11,9 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from portal.config import SANDBOX_WEBHOOK_SECRET
 from portal.gelato.sandbox import create_sandbox
-from tests.browser.conftest import PALETTES
+from tests.browser.conftest import PALETTES, WEBHOOK_SECRET
 from tests.browser.test_browser_accessibility import check
 
 REASON = "The print file of the mug is below 150 dpi."
@@ -39,7 +38,7 @@ def report_hold(help_center, reference: str, reason: str) -> str:
         answer = httpx.post(
             help_center("/api/webhooks/gelato"),
             json={"id": str(uuid.uuid4()), **event},
-            headers={"signature": SANDBOX_WEBHOOK_SECRET},
+            headers={"signature": WEBHOOK_SECRET},
         )
         assert answer.status_code == 200, answer.text
     return order["id"]

@@ -71,7 +71,8 @@ SETTINGS = (
         "/api/webhooks/gelato (Gelato generates it in the webhook's form; see the knowledge base's "
         "Gelato webhooks article). A call without it is refused and nothing of it is stored. "
         f"At least {MIN_WEBHOOK_SECRET_LENGTH} characters. Unset in live mode, the receiver "
-        "refuses every call.",
+        "refuses every call. `make run` in sandbox mode makes one for each run and gives it to "
+        "its sandbox, which posts its events to this receiver.",
     ),
     Setting(
         "DATABASE_URL",

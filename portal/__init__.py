@@ -48,7 +48,7 @@ def create_app(
         MAX_FORM_MEMORY_SIZE=max_body,
     )
 
-    store = Store.from_url(config.database_url)
+    store = Store.from_url(config.database_url, wait_seconds=config.database_wait_seconds)
     try:
         store.upgrade()
     except SQLAlchemyError as exc:

@@ -67,6 +67,14 @@ SETTINGS = (
         "postgresql://user:password@host/dbname when several processes or hosts serve together.",
     ),
     Setting(
+        "DATABASE_WAIT_SECONDS",
+        "5",
+        "How long a request waits for the database while another write holds it (SQLite's busy "
+        "timeout; PostgreSQL's lock_timeout and statement_timeout, and the wait for a free "
+        "connection). Past it the agent sees a 503 page that keeps everything they typed, "
+        "with a button to send it again. Migrations at start wait as long as they need.",
+    ),
+    Setting(
         "SUPPORT_EMAIL",
         "(unset)",
         "Your team's support address: the Reply-To of requests prepared for Gelato Support.",
@@ -177,6 +185,7 @@ class Config:
     gelato_api_url: str | None
     secret_key: str = field(repr=False)
     database_url: str
+    database_wait_seconds: int
     support_email: str | None
     site_dir: Path
     host: str
@@ -281,6 +290,7 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
             return lowest  # never used: the problem stops the start
         return int(text)
 
+    database_wait_seconds = whole_number("DATABASE_WAIT_SECONDS")
     session_idle_minutes = whole_number("SESSION_IDLE_MINUTES")
     sign_in_attempts_per_account = whole_number("SIGN_IN_ATTEMPTS_PER_ACCOUNT")
     sign_in_attempts_per_address = whole_number("SIGN_IN_ATTEMPTS_PER_ADDRESS")
@@ -321,6 +331,7 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
         gelato_api_url=api_url,
         secret_key=secret_key,
         database_url=database_url,
+        database_wait_seconds=database_wait_seconds,
         support_email=support_email,
         site_dir=site_dir,
         host=get_or_default("HOST"),

@@ -29,7 +29,7 @@ def test_the_app_starts_and_reports_healthy_on_postgresql(postgres_url, store):
     app = create_app({"DATABASE_URL": postgres_url, "SECRET_KEY": SECRET_KEY})
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.get_json()["database"] == {"reachable": True}
+    assert response.get_json()["database"] == {"reachable": True, "writable": True}
     assert {"agents", "audit_log", "order_actions"} <= set(inspect(store.engine).get_table_names())
     app.extensions["store"].close()
 

@@ -36,6 +36,7 @@ from portal.store.actions import ActionClaim, OrderActions
 from portal.store.audit import AuditEntry, AuditLog
 from portal.store.drafts import Drafts
 from portal.store.feedback import Feedback, FeedbackEntry
+from portal.store.rate_limits import Hit, RateLimits
 from portal.store.tables import MIGRATIONS, metadata, utcnow
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "Agent",
     "AuditEntry",
     "FeedbackEntry",
+    "Hit",
     "Store",
     "database_unavailable",
     "metadata",
@@ -73,6 +75,7 @@ class Store:
         self.actions = OrderActions(engine)
         self.drafts = Drafts(engine)
         self.feedback = Feedback(engine)
+        self.rate_limits = RateLimits(engine)
 
     @classmethod
     def from_url(cls, url: str, *, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> Store:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -132,4 +133,15 @@ request_attachments = Table(
     Column("sha256", String(64), nullable=False),
     Column("data", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Requests counted per subject ("feedback:ADDRESS") in fixed windows, kept for the current window
+# only. In the database rather than in memory, so every process counts against the same limit.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("subject", String(200), primary_key=True),
+    Column("window_start", DateTime(timezone=True), primary_key=True),
+    Column("hits", Integer, nullable=False),
+    Index("ix_rate_limits_window_start", "window_start"),
 )

@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import cache
 
 from flask import request
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FileField,
@@ -24,7 +23,7 @@ from wtforms import (
 )
 
 from portal.orders.addresses import clean_address
-from portal.orders.forms import AddressForm
+from portal.orders.forms import AddressForm, PostedForm
 from portal.requests.completeness import INVALID, MISSING, Completeness
 from portal.requests.compose import header_text
 from portal.requests.drafts import Draft, Submission
@@ -41,7 +40,7 @@ class CorrectedAddressForm(AddressForm):
         csrf = False
 
 
-class RequestForm(FlaskForm):
+class RequestForm(PostedForm):
     scenario: Scenario
 
     def fill(self, draft: Draft) -> None:

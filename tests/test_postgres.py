@@ -58,3 +58,15 @@ def test_the_audit_log_refuses_changes_in_the_database_itself(store):
         connection.execute(text("UPDATE audit_log SET outcome = 'refused'"))
     with pytest.raises(DBAPIError), store.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_log"))
+
+
+def test_the_audit_log_pages_and_lists_its_actors_on_postgresql(store):
+    store.upgrade()
+    for number, actor in enumerate(["bo", "ana", "bo"]):
+        record(store, actor=actor, action="cancel", outcome="succeeded", order_id=f"o-{number}")
+    first = store.audit.list(limit=2)
+    assert [entry.order_id for entry in first] == ["o-2", "o-1"]
+    rest = store.audit.list(before_id=first[-1].id, limit=2)
+    assert [entry.order_id for entry in rest] == ["o-0"]
+    assert store.audit.actors() == ["ana", "bo"]
+    assert [e.order_id for e in store.audit.list(actor="bo", outcome="succeeded")] == ["o-2", "o-0"]

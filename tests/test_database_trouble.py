@@ -261,6 +261,17 @@ def test_writes_in_one_transaction_are_kept_or_dropped_together(app):
     assert store.accounts.by_name("bo") is not None
     assert len(store.feedback.list()) == 1
 
+    # A transaction opened inside one is part of it.
+    def answer_inside_then_trouble():
+        with store.transaction() as outer:
+            with outer.transaction() as inner:
+                inner.feedback.record("/contact/", False)
+            raise RuntimeError("the database went away here")
+
+    with pytest.raises(RuntimeError):
+        answer_inside_then_trouble()
+    assert len(store.feedback.list()) == 1
+
 
 def test_only_the_databases_trouble_is_answered_503(app, database_path):
     store = app.extensions["store"]

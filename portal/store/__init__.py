@@ -129,6 +129,9 @@ class Store:
         taken at the start (waiting at most ``wait_seconds``), so the block never fails halfway
         for want of it.
         """
+        if isinstance(self.engine, _OneConnection):  # already inside one: it holds the whole
+            yield self
+            return
         connecting = self.engine.connect().execution_options(sqlite_begin="IMMEDIATE")
         with connecting as connection, connection.begin():
             yield Store(_OneConnection(connection), wait_seconds=self.wait_seconds)

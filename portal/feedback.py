@@ -155,12 +155,11 @@ def record():
         return jsonify(error=message), 429, {"Retry-After": str(seconds)}
     if not request.is_json:
         return jsonify(error="Send a JSON object: {page, helpful, comment}."), 415
+    # Past MAX_UPLOAD_MB the stream refuses to be read (413, as everywhere); below it, no more
+    # than one byte past an answer's limit is read.
+    body = request.stream.read(MAX_BODY_BYTES + 1)
     try:
-        if (request.content_length or 0) > MAX_BODY_BYTES:
-            raise Refusal(400, f"An answer is at most {MAX_BODY_BYTES // 1024} KB.")
-        answer = read_answer(
-            request.stream.read(MAX_BODY_BYTES + 1), feedback_pages(config.site_dir)
-        )
+        answer = read_answer(body, feedback_pages(config.site_dir))
     except Refusal as refusal:
         body = {"error": refusal.message}
         if refusal.fields:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import IntegerConverter
 
 from portal import context
+from portal.audit_actions import AUDIT_ACTIONS
 from portal.config import ConfigError, load_config
 from portal.gelato import GelatoClient
 from portal.gelato.client import service_urls
@@ -83,7 +84,7 @@ def create_app(
     errors.init_app(app)
     auth.init_app(app)  # before CSRF, so unauthenticated requests are redirected unread
     app.register_blueprint(admin.bp)
-    app.extensions[context.AUDIT_ACTIONS_KEY] = admin.AUDIT_ACTIONS
+    app.extensions[context.AUDIT_ACTIONS_KEY] = AUDIT_ACTIONS
     csrf.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)

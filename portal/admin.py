@@ -23,23 +23,12 @@ from flask import (
 )
 
 from portal import agents, audit, context
-from portal.api import tokens
+from portal.audit_actions import AUDIT_ACTIONS
 from portal.auth import current_agent, current_agent_name
 from portal.feedback import MAX_PAGE_LENGTH, feedback_pages
-from portal.orders import rules
-from portal.requests import drafts
 from portal.store import AuditEntry, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/portal/admin")
-
-#: Every action the audit log records, with the label its filter shows: each part of the portal
-#: names its own (``create_app`` hands this to the recorder, which refuses any other name).
-AUDIT_ACTIONS = {
-    **{action.audit_name: action.title for action in rules.ACTIONS if action.audit_name},
-    **drafts.AUDIT_ACTIONS,
-    **audit.ACCOUNT_ACTIONS,
-    **tokens.AUDIT_ACTIONS,
-}
 
 AUDIT_PAGE_SIZE = 100
 FEEDBACK_PAGE_SIZE = 50

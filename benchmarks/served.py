@@ -120,8 +120,9 @@ def sign_in(client: httpx.Client) -> None:
 
 
 def order_page(client: httpx.Client, reference: str) -> str:
-    """The path of the order page of a demo order, found as an agent finds it."""
-    found = client.get("/portal/orders/", params={"order": reference})
-    if found.status_code != 302:
-        sys.exit(f"The demo order {reference} was not found ({found.status_code}).")
-    return httpx.URL(found.headers["Location"]).path
+    """The page an agent lands on who looks ``reference`` up: the order's page, or the list of
+    the orders that share it."""
+    found = client.get("/portal/orders/", params={"order": reference}, follow_redirects=True)
+    if found.status_code != 200:
+        sys.exit(f"Looking up {reference} failed ({found.status_code}).")
+    return found.url.path

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.store.area import Area
 from portal.store.tables import rate_limits
 
-_UPSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+def _upsert(dialect: str):
+    """The dialect's INSERT ... ON CONFLICT, imported when first used: a worker on SQLite never
+    loads PostgreSQL's dialect (about 3 MB), nor one on PostgreSQL SQLite's."""
+    return importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class RateLimits(Area):
         start = datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, UTC)
         c = rate_limits.c
         with self.engine.begin() as connection:
-            upsert = _UPSERT[connection.dialect.name](rate_limits).values(
+            upsert = _upsert(connection.dialect.name)(rate_limits).values(
                 subject=subject, window_start=start, hits=1
             )
             connection.execute(

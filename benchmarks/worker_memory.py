@@ -20,12 +20,7 @@ more worker would cost) and, per kind of request, the median and 95th percentile
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,18 +32,25 @@ from statistics import median, quantiles
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from served import (
+    PRODUCTION,
+    ROOT,
+    free_port,
+    order_page,
+    sign_in,
+    start_help_center,
+    stop,
+    wait_until_up,
+)
+
 TARGET_MB = 80
-START_TIMEOUT = 180.0
-PRODUCTION = [
-    str(ROOT / ".venv" / "bin" / "granian"),
-    *("--interface", "wsgi", "--workers", "2", "--blocking-threads", "4"),
-]
 REFERENCES = ("NW-1002", "NW-1004", "NW-1005", "NW-1006", "NW-1008", "NW-1009", "NW-1019")
 PORTAL_PAGES = (
     "/portal/",
     "/portal/orders/",
-    "/portal/orders/?q=NW-10",
+    "/portal/orders/?order=NW-10",
     "/portal/actions/cancel-order/",
     "/portal/requests/",
     "/portal/requests/new/damaged-product/",
@@ -85,32 +87,8 @@ def main() -> int:
 
 def measure(server: str, tmp: Path, articles, assets, args) -> None:
     port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("GELATO_API_KEY", "GELATO_API_URL")
-    }
-    env.update(
-        SECRET_KEY=secrets.token_urlsafe(48),
-        DATABASE_URL=f"sqlite:///{tmp / 'helpcenter.sqlite3'}",
-        LOG_LEVEL="WARNING",
-        HOST="127.0.0.1",
-        PORT=str(port),
-    )
-    python = str(ROOT / ".venv" / "bin" / "python")
-    if server == "run":
-        command = [python, "app.py"]
-    else:
-        command = [*PRODUCTION, "--host", "127.0.0.1", "--port", str(port), "app:app"]
-        upgrade = (
-            "import os; from portal.store import Store; "
-            "Store.from_url(os.environ['DATABASE_URL']).upgrade()"
-        )
-        subprocess.run([python, "-c", upgrade], cwd=ROOT, env=env, check=True)
-    log = (tmp / "server.log").open("wb")
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    command = [sys.executable, "app.py"] if server == "run" else PRODUCTION
+    process = start_help_center(tmp, command, port=port)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(process, base, tmp / "server.log")
@@ -135,24 +113,14 @@ def measure(server: str, tmp: Path, articles, assets, args) -> None:
             p95 = quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
             print(f"{kind:8} {len(samples):6} {median(samples):7.2f} {p95:7.2f}")
     finally:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+        stop(process)
 
 
 def load(base: str, articles, assets, args):
     """``--requests`` requests in a fixed mix, from ``--clients`` signed-in browsers at once."""
     with httpx.Client(base_url=base, timeout=60) as first:
         sign_in(first)
-        order_pages = []
-        for reference in REFERENCES:
-            found = first.get("/portal/orders/", params={"q": reference}, follow_redirects=True)
-            order_pages.append(found.url.path)
+        order_pages = [order_page(first, reference) for reference in REFERENCES]
         cookies = dict(first.cookies)
     # Of every 20 requests: 7 articles, 5 assets, 4 portal pages, 4 order pages.
     mix = [("article", articles)] * 7 + [("asset", assets)] * 5
@@ -185,17 +153,6 @@ def load(base: str, articles, assets, args):
     return timings, errors, time.monotonic() - started
 
 
-def sign_in(client: httpx.Client) -> None:
-    page = client.get("/portal/sign-in").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
-    answer = client.post(
-        "/portal/sign-in",
-        data={"csrf_token": token, "name": "demo", "password": "gelato-sandbox"},
-    )
-    if answer.status_code != 302:
-        sys.exit(f"Could not sign in as the demo admin: {answer.status_code}")
-
-
 def granian_workers(session: int) -> list[int]:
     """The worker processes of the server's session: granian processes whose parent is one."""
     granian = {}
@@ -215,23 +172,6 @@ def memory(pid: int) -> tuple[float, float]:
         name: int(value) for name, value in re.findall(r"^(\w+):\s+(\d+) kB", rollup, re.MULTILINE)
     }
     return kb["Rss"] / 1024, (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(process: subprocess.Popen, base: str, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(base + "/healthz", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    sys.exit(f"{base} did not come up. Its log ends:\n{log.read_text(errors='replace')[-2000:]}")
 
 
 if __name__ == "__main__":

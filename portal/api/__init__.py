@@ -14,9 +14,8 @@ from portal.api import audit_log, lookup, meta, orders, token_pages, tokens
 from portal.api.blueprint import api, bp
 from portal.api.operations import PREFIX
 
-__all__ = ["AUDIT_ACTIONS", "PREFIX", "api", "init_app"]
+__all__ = ["PREFIX", "api", "init_app"]
 
-AUDIT_ACTIONS = tokens.AUDIT_ACTIONS
 # Imported for the operations they declare.
 _DECLARING = (audit_log, lookup, meta, orders)
 

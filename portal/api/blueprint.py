@@ -123,7 +123,7 @@ def audit_call(response):
     audit.record(
         context.store(),
         actor=token.agent_name,
-        action=tokens.API_CALL,
+        action=audit.API_CALL,
         outcome=outcome,
         order_id=g.get("api_order_id"),
         order_reference=g.get("api_order_reference"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -15,12 +16,15 @@ from portal.gelato.sandbox import create_sandbox
 from tests.browser.conftest import PALETTES, WEBHOOK_SECRET
 from tests.browser.test_browser_accessibility import check
 
-REASON = "The print file of the mug is below 150 dpi."
+REASON = "The print file of the poster is below 150 dpi."
+#: The held order: one no other browser test acts on, since its sandbox reports every change
+#: (a cancel, say) to the help center, and a newer status leaves an older hold in the past.
+HELD = "NW-1006"
 
 
-def report_hold(help_center, reference: str, reason: str) -> str:
-    """``reference`` put on hold, as Gelato's webhooks would report it to the running help
-    center; its Gelato id."""
+def report_hold(help_center, reference: str, reason: str, created: str | None = None) -> str:
+    """``reference`` put on hold (at ``created``, else now), as Gelato's webhooks would report it
+    to the running help center; its Gelato id."""
     [order] = create_sandbox().orders_with_reference(reference)
     common = {"orderId": order["id"], "storeId": None, "orderReferenceId": reference}
     events = [
@@ -30,7 +34,7 @@ def report_hold(help_center, reference: str, reason: str) -> str:
             "itemReferenceId": f"{reference}-1",
             "status": "on_hold",
             "comment": reason,
-            "created": "2026-03-02T09:00:00+00:00",
+            "created": created or datetime.now(UTC).isoformat(),
         },
         {**common, "event": "order_status_updated", "fulfillmentStatus": "on_hold"},
     ]
@@ -46,8 +50,8 @@ def report_hold(help_center, reference: str, reason: str) -> str:
 
 @pytest.fixture(scope="module")
 def held_order(help_center) -> str:
-    """NW-1003 on hold."""
-    return report_hold(help_center, "NW-1003", REASON)
+    """The held order's Gelato id, reported on hold once for the module's tests."""
+    return report_hold(help_center, HELD, REASON)
 
 
 def attention_link(page):
@@ -60,7 +64,7 @@ def attention_link(page):
 @pytest.mark.parametrize("palette", list(PALETTES), indirect=True)
 def test_the_queue_with_an_entry_passes_axe(agent, help_center, palette, held_order):
     agent.goto(help_center("/portal/attention/"))
-    expect(agent.get_by_role("heading", name="NW-1003 · Went on hold")).to_be_visible()
+    expect(agent.get_by_role("heading", name=f"{HELD} · Went on hold")).to_be_visible()
     check(agent, palette)
 
 
@@ -73,11 +77,11 @@ def test_every_page_counts_what_waits_and_the_home_lists_it(agent, help_center, 
         expect(attention_link(agent)).to_have_text(f"Needs attention ({waiting})")
 
     agent.goto(help_center("/portal/"))
-    listed = agent.locator(".portal-attention-list li", has_text="NW-1003")
+    listed = agent.locator(".portal-attention-list li", has_text=HELD)
     expect(listed).to_contain_text("Went on hold")
     expect(listed).to_contain_text(REASON)
     expect(listed.get_by_role("link", name="On hold or failed")).to_be_visible()
-    listed.get_by_role("link", name="NW-1003 · Went on hold").click()
+    listed.get_by_role("link", name=f"{HELD} · Went on hold").click()
     expect(agent).to_have_url(re.compile(r"/portal/attention/#entry-\d+$"))
     check(agent, "light")
 
@@ -85,7 +89,7 @@ def test_every_page_counts_what_waits_and_the_home_lists_it(agent, help_center, 
 def test_an_agent_takes_a_hold_and_marks_it_handled(agent, help_center, held_order):
     agent.goto(help_center("/portal/"))
     agent.get_by_role("link", name="Needs attention").click()
-    entry = agent.locator("section.portal-attention", has_text="NW-1003")
+    entry = agent.locator("section.portal-attention", has_text=HELD)
     expect(entry).to_contain_text(REASON)
     expect(entry.get_by_role("link", name="Cancel an order")).to_have_attribute(
         "href", f"/portal/orders/{held_order}/cancel"
@@ -93,11 +97,11 @@ def test_an_agent_takes_a_hold_and_marks_it_handled(agent, help_center, held_ord
 
     entry.get_by_role("button", name="Take it").click()
     expect(agent.get_by_role("status").first).to_contain_text("It is yours now.")
-    entry = agent.locator("section.portal-attention", has_text="NW-1003")
+    entry = agent.locator("section.portal-attention", has_text=HELD)
     expect(entry).to_contain_text("is on it")
 
     entry.get_by_role("button", name="Mark as handled").click()
-    entry = agent.locator("section.portal-attention", has_text="NW-1003")
+    entry = agent.locator("section.portal-attention", has_text=HELD)
     expect(entry.locator(".portal-field__error")).to_contain_text("Say what you did")
     check(agent, "light")
 
@@ -109,7 +113,7 @@ def test_an_agent_takes_a_hold_and_marks_it_handled(agent, help_center, held_ord
 
 def test_the_order_page_tells_the_hold_and_what_the_team_did(agent, help_center):
     reason = "The embroidery file has too many colours for digitizing."
-    order = report_hold(help_center, "NW-1017", reason)
+    order = report_hold(help_center, "NW-1017", reason, created="2026-03-02T09:00:00+00:00")
     agent.goto(help_center("/portal/attention/"))
     entry = agent.locator("section.portal-attention", has_text="NW-1017")
     entry.get_by_role("button", name="Take it").click()

@@ -5,9 +5,10 @@ side against one PostgreSQL database. The schema is upgraded by Alembic when the
 migration runs under a database lock, so workers starting together do not race each other.
 
 Queries are grouped by area (``store.accounts``, ``store.audit``, ``store.actions``,
-``store.drafts``, ``store.feedback``, ``store.tokens``), each a plain object testable without
-Flask. They answer with small frozen rows (``Agent``, ``AuditEntry``, ``FeedbackEntry``,
-``ApiToken``, ``RequestDraft``, ``RequestFile``) whose fields are the table's columns.
+``store.drafts``, ``store.feedback``, ``store.tokens``, ``store.idempotency``), each a plain
+object testable without Flask. They answer with small frozen rows (``Agent``, ``AuditEntry``,
+``FeedbackEntry``, ``ApiToken``, ``RequestDraft``, ``RequestFile``) whose fields are the table's
+columns.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from portal.store.actions import ActionClaim, OrderActions
 from portal.store.audit import AuditEntry, AuditLog
 from portal.store.drafts import Drafts, RequestDraft, RequestFile
 from portal.store.feedback import Feedback, FeedbackEntry
+from portal.store.idempotency import IdempotencyKeys
 from portal.store.tables import MIGRATIONS, metadata, utcnow
 from portal.store.tokens import ApiToken, ApiTokens
 
@@ -55,6 +57,7 @@ class Store:
         self.drafts = Drafts(engine)
         self.feedback = Feedback(engine)
         self.tokens = ApiTokens(engine)
+        self.idempotency = IdempotencyKeys(engine)
 
     @classmethod
     def from_url(cls, url: str) -> Store:

@@ -303,10 +303,15 @@ def _load(draft_id: int) -> drafts.Draft:
     draft = drafts.load(context.store(), draft_id)
     if draft is None:
         raise ApiProblem(404, f"There is no request #{draft_id}.")
+    _note_order(draft)
+    return draft
+
+
+def _note_order(draft: drafts.Draft) -> None:
+    """The request's order, for the call's audit entry."""
     original = draft.original
     if original is not None:
         g.api_order_id, g.api_order_reference = original.id, original.reference
-    return draft
 
 
 def _changeable(draft_id: int) -> drafts.Draft:
@@ -358,6 +363,7 @@ def _complete_or_refused(draft: drafts.Draft, files: list[RequestFile]) -> None:
 
 def _out(draft: drafts.Draft) -> models.RequestOut:
     store, config = context.store(), context.config()
+    _note_order(draft)
     files = drafts.stored_files(store, draft)
     verdict = drafts.check(draft, files, date.today())
     scenario = draft.scenario

@@ -11,8 +11,10 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.routing import IntegerConverter
 
 from portal import context
+from portal.audit_actions import AUDIT_ACTIONS
 from portal.config import ConfigError, load_config
 from portal.gelato import GelatoClient
 from portal.gelato.client import service_urls
@@ -25,6 +27,15 @@ __all__ = ["ConfigError", "create_app"]
 csrf = CSRFProtect()
 
 
+class RowId(IntegerConverter):
+    """``<int:...>`` in a route: at most what a database row id can hold (64 bits, signed), so
+    a longer number in a URL is a page not found instead of an overflow in the driver."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(
     environ: Mapping[str, str] | None = None, *, gelato: GelatoClient | None = None
 ) -> Flask:
@@ -35,6 +46,7 @@ def create_app(
     served.
     """
     app = Flask(__name__, static_url_path="/portal/static")
+    app.url_map.converters["int"] = RowId
     config = load_config(environ, instance_path=Path(app.instance_path))
     _configure_logging(config.log_level)
     max_body = config.max_upload_mb * 1024 * 1024
@@ -48,7 +60,7 @@ def create_app(
         MAX_FORM_MEMORY_SIZE=max_body,
     )
 
-    store = Store.from_url(config.database_url)
+    store = Store.from_url(config.database_url, wait_seconds=config.database_wait_seconds)
     try:
         store.upgrade()
     except SQLAlchemyError as exc:
@@ -72,7 +84,7 @@ def create_app(
     errors.init_app(app)
     auth.init_app(app)  # before CSRF, so unauthenticated requests are redirected unread
     app.register_blueprint(admin.bp)
-    app.extensions[context.AUDIT_ACTIONS_KEY] = admin.AUDIT_ACTIONS
+    app.extensions[context.AUDIT_ACTIONS_KEY] = AUDIT_ACTIONS
     csrf.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)

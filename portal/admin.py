@@ -23,24 +23,15 @@ from flask import (
 )
 
 from portal import agents, audit, context
-from portal.api import tokens
+from portal.audit_actions import AUDIT_ACTIONS
 from portal.auth import current_agent, current_agent_name
-from portal.orders import rules
-from portal.requests import drafts
+from portal.feedback import MAX_PAGE_LENGTH, feedback_pages
 from portal.store import AuditEntry, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/portal/admin")
 
-#: Every action the audit log records, with the label its filter shows: each part of the portal
-#: names its own (``create_app`` hands this to the recorder, which refuses any other name).
-AUDIT_ACTIONS = {
-    **{action.audit_name: action.title for action in rules.ACTIONS if action.audit_name},
-    **drafts.AUDIT_ACTIONS,
-    **audit.ACCOUNT_ACTIONS,
-    **tokens.AUDIT_ACTIONS,
-}
-
 AUDIT_PAGE_SIZE = 100
+FEEDBACK_PAGE_SIZE = 50
 CSV_BATCH_SIZE = 1000
 #: The export's columns: every field of an entry, in the table's order.
 CSV_COLUMNS = [column.name for column in fields(AuditEntry)]
@@ -229,6 +220,37 @@ def spreadsheet_safe(cell: str) -> str:
 # Article feedback
 
 
+#: The answer filter's values, as the page's links and form spell them.
+FEEDBACK_ANSWERS = {"yes": True, "no": False}
+
+
 @bp.get("/feedback")
 def feedback():
-    return render_template("admin/feedback.html", entries=context.store().feedback.list())
+    values = {key: request.args.get(key, "").strip() for key in ("page", "helpful")}
+    problems = []
+    page = values["page"] or None
+    if page is not None and (len(page) > MAX_PAGE_LENGTH or not page.startswith("/")):
+        problems.append("Page: a path such as /contact/.")
+        page = None
+    helpful = FEEDBACK_ANSWERS.get(values["helpful"])
+    if values["helpful"] and helpful is None:
+        problems.append("Unknown answer: helpful or not helpful.")
+    given = {key: value for key, value in values.items() if value}
+    before = request.args.get("before", type=int)
+    entries = context.store().feedback.list(
+        page=page, helpful=helpful, before_id=before, limit=FEEDBACK_PAGE_SIZE + 1
+    )
+    older = None
+    if len(entries) > FEEDBACK_PAGE_SIZE:
+        entries = entries[:FEEDBACK_PAGE_SIZE]
+        older = url_for(".feedback", **given, before=entries[-1].id)
+    return render_template(
+        "admin/feedback.html",
+        entries=entries,
+        values=values,
+        problems=problems,
+        pages=sorted(feedback_pages(context.config().site_dir)),
+        older=older,
+        newest=url_for(".feedback", **given) if before else None,
+        page_size=FEEDBACK_PAGE_SIZE,
+    )

@@ -7,8 +7,8 @@ the store has no method that changes or removes one, and the database refuses it
 
 ``record`` takes the store and the actor and is plain Python, so services, the command line and
 tests use it without Flask. Each part of the portal names the actions it records: the account
-actions below, an order action's ``audit_name``, the request builder's ``AUDIT_ACTIONS``. The web
-layer puts those names together and refuses to record one that no part names.
+and API actions below, an order action's ``audit_name``, the request builder's ``AUDIT_ACTIONS``.
+``portal.audit_actions`` puts those names together, and the recorder refuses one no part names.
 """
 
 from __future__ import annotations
@@ -35,6 +35,16 @@ ACCOUNT_ACTIONS = {
     AGENT_ENABLED: "Account enabled",
     PASSWORD_RESET: "Password reset",
     DISPLAY_NAME_SET: "Display name set",
+}
+
+TOKEN_CREATED = "api_token_created"  # noqa: S105 (an action's name)
+TOKEN_REVOKED = "api_token_revoked"  # noqa: S105 (an action's name)
+API_CALL = "api_call"
+#: The actions on API tokens and the API's own record of each call, with their labels.
+API_ACTIONS = {
+    TOKEN_CREATED: "API token created",
+    TOKEN_REVOKED: "API token revoked",
+    API_CALL: "API call",
 }
 
 #: succeeded: done (Gelato accepted it). refused: turned down before anything changed, by the

@@ -67,6 +67,14 @@ SETTINGS = (
         "postgresql://user:password@host/dbname when several processes or hosts serve together.",
     ),
     Setting(
+        "DATABASE_WAIT_SECONDS",
+        "5",
+        "How long a request waits for the database while another write holds it (SQLite's busy "
+        "timeout; PostgreSQL's lock_timeout and statement_timeout, and the wait for a free "
+        "connection). Past it the agent sees a 503 page that keeps everything they typed, "
+        "with a button to send it again. Migrations at start wait as long as they need.",
+    ),
+    Setting(
         "SUPPORT_EMAIL",
         "(unset)",
         "Your team's support address: the Reply-To of requests prepared for Gelato Support.",
@@ -113,11 +121,23 @@ SETTINGS = (
         "The window in which failed sign-ins are counted, and so the longest a lock lasts.",
     ),
     Setting(
+        "FEEDBACK_PER_ADDRESS",
+        "20",
+        'Answers to the articles\' "Was this page helpful?" taken from one client address within '
+        "FEEDBACK_WINDOW_MINUTES; more are refused (429, with Retry-After) until the window "
+        "ends. Counted in the database, so every process counts the same answers.",
+    ),
+    Setting(
+        "FEEDBACK_WINDOW_MINUTES",
+        "10",
+        "The window in which FEEDBACK_PER_ADDRESS is counted.",
+    ),
+    Setting(
         "TRUSTED_PROXIES",
         "0",
         "How many reverse proxies in front of the app set X-Forwarded-For, -Proto and -Host. "
         "With 0 those headers are ignored; set it when behind one, so that sign-in throttling "
-        "sees each client's own address.",
+        "and the feedback limit see each client's own address.",
     ),
     Setting(
         "TRUSTED_USER_HEADER",
@@ -183,6 +203,7 @@ class Config:
     gelato_api_url: str | None
     secret_key: str = field(repr=False)
     database_url: str
+    database_wait_seconds: int
     support_email: str | None
     site_dir: Path
     host: str
@@ -193,6 +214,8 @@ class Config:
     sign_in_attempts_per_account: int
     sign_in_attempts_per_address: int
     sign_in_lockout_minutes: int
+    feedback_per_address: int
+    feedback_window_minutes: int
     trusted_proxies: int
     trusted_user_header: str | None
     max_upload_mb: int
@@ -298,10 +321,13 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
             return lowest  # never used: the problem stops the start
         return int(text)
 
+    database_wait_seconds = whole_number("DATABASE_WAIT_SECONDS")
     session_idle_minutes = whole_number("SESSION_IDLE_MINUTES")
     sign_in_attempts_per_account = whole_number("SIGN_IN_ATTEMPTS_PER_ACCOUNT")
     sign_in_attempts_per_address = whole_number("SIGN_IN_ATTEMPTS_PER_ADDRESS")
     sign_in_lockout_minutes = whole_number("SIGN_IN_LOCKOUT_MINUTES")
+    feedback_per_address = whole_number("FEEDBACK_PER_ADDRESS")
+    feedback_window_minutes = whole_number("FEEDBACK_WINDOW_MINUTES")
     trusted_proxies = whole_number("TRUSTED_PROXIES", lowest=0)
     max_upload_mb = whole_number("MAX_UPLOAD_MB")
     request_file_max_mb = whole_number("REQUEST_FILE_MAX_MB")
@@ -339,6 +365,7 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
         gelato_api_url=api_url,
         secret_key=secret_key,
         database_url=database_url,
+        database_wait_seconds=database_wait_seconds,
         support_email=support_email,
         site_dir=site_dir,
         host=get_or_default("HOST"),
@@ -349,6 +376,8 @@ def load_config(environ: Mapping[str, str] | None = None, *, instance_path: Path
         sign_in_attempts_per_account=sign_in_attempts_per_account,
         sign_in_attempts_per_address=sign_in_attempts_per_address,
         sign_in_lockout_minutes=sign_in_lockout_minutes,
+        feedback_per_address=feedback_per_address,
+        feedback_window_minutes=feedback_window_minutes,
         trusted_proxies=trusted_proxies,
         trusted_user_header=trusted_user_header,
         max_upload_mb=max_upload_mb,

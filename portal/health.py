@@ -1,4 +1,9 @@
-"""A health check for load balancers and uptime monitors."""
+"""A health check for load balancers and uptime monitors.
+
+Healthy means able to do the work: a database that answers reads but refuses writes (a read-only
+file or server, a full disk, a lock held past DATABASE_WAIT_SECONDS) loses every draft an agent
+saves, so it is reported as unavailable too.
+"""
 
 from flask import Blueprint, jsonify
 
@@ -11,15 +16,19 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     config = context.config()
-    database_ok = context.store().is_reachable()
+    store = context.store()
+    reachable = store.is_reachable()
+    writable = reachable and store.is_writable()
     site_built = built_at(config.site_dir)
     body = {
-        "status": "ok" if database_ok else "unavailable",
+        "status": "ok" if writable else "unavailable",
         "mode": config.mode,
-        "database": {"reachable": database_ok},
+        "database": {"reachable": reachable, "writable": writable},
         "site": {"built_at": site_built.isoformat() if site_built else None},
     }
     response = jsonify(body)
-    response.status_code = 200 if database_ok else 503
+    response.status_code = 200 if writable else 503
     response.headers["Cache-Control"] = "no-store"
+    if not writable:
+        response.headers["Retry-After"] = str(config.database_wait_seconds)
     return response

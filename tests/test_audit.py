@@ -10,8 +10,8 @@ from flask import g
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from portal import admin, audit, context
-from portal.api import tokens
+from portal import audit, context
+from portal.audit_actions import AUDIT_ACTIONS
 from portal.auth import current_agent_name
 from portal.orders import rules
 from portal.requests import drafts
@@ -140,11 +140,11 @@ def test_every_action_that_can_be_recorded_has_a_label():
         *(action.audit_name for action in rules.ACTIONS if action.audit_name),
         *drafts.AUDIT_ACTIONS,
         *audit.ACCOUNT_ACTIONS,
-        *tokens.AUDIT_ACTIONS,
+        *audit.API_ACTIONS,
     ]
     assert len(set(recordable)) == len(recordable), "two parts of the portal use one name"
-    assert set(admin.AUDIT_ACTIONS) == set(recordable)
-    assert all(admin.AUDIT_ACTIONS[name] for name in recordable)
+    assert set(AUDIT_ACTIONS) == set(recordable)
+    assert all(AUDIT_ACTIONS[name] for name in recordable)
     # Only the actions that merely read an order record nothing.
     assert [a for a in rules.ACTIONS if not a.audit_name] == [
         rules.CHECK_STATUS,
@@ -268,3 +268,41 @@ def test_admins_read_the_article_feedback(app, store, admin_client):
     assert '<a href="/contact/">/contact/</a>' in html
     assert "&lt;b&gt;Where&lt;/b&gt; are the chat hours?" in html
     assert 'href="//evil.test/"' not in html  # shown, never linked
+
+
+def test_pages_follow_time_and_keep_every_entry_once(store):
+    """Newest first by when it happened; entries of the same moment are neither lost nor shown
+    twice between pages."""
+    moment = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    for number in range(5):
+        audit.record(
+            store,
+            actor="ana",
+            action="cancel",
+            outcome="succeeded",
+            order_id=f"o-{number}",
+            at=moment,
+        )
+    # Recorded last, but it happened first (an import of older entries).
+    audit.record(
+        store,
+        actor="ana",
+        action="cancel",
+        outcome="succeeded",
+        order_id="o-early",
+        at=datetime(2026, 2, 1, tzinfo=UTC),
+    )
+    seen, before = [], None
+    while page := store.audit.list(actor="ana", before_id=before, limit=2):
+        seen += [entry.order_id for entry in page]
+        before = page[-1].id
+    assert seen == ["o-4", "o-3", "o-2", "o-1", "o-0", "o-early"]
+    # A hand-typed number that is no entry's id pages to the entries with lower ids.
+    assert [entry.order_id for entry in store.audit.list(before_id=10_000, limit=1)] == ["o-4"]
+
+
+def test_the_actor_filter_offers_each_name_of_the_log_once(store):
+    for actor in ["bo", "ana", "bo", "(not signed in)", "ana"]:
+        audit.record(store, actor=actor, action="cancel", outcome="succeeded")
+    assert store.audit.actors() == ["(not signed in)", "ana", "bo"]
+    assert store.audit.actors(limit=2) == ["(not signed in)", "ana"]

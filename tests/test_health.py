@@ -12,7 +12,7 @@ def test_health_reports_mode_database_and_site_build_time(client):
     body = response.get_json()
     assert body["status"] == "ok"
     assert body["mode"] == "sandbox"
-    assert body["database"] == {"reachable": True}
+    assert body["database"] == {"reachable": True, "writable": True}
     assert datetime.fromisoformat(body["site"]["built_at"]).tzinfo is not None
 
 
@@ -24,5 +24,5 @@ def test_health_is_503_when_the_database_goes_away(app, client):
     )
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.get_json()["database"] == {"reachable": False}
+    assert response.get_json()["database"] == {"reachable": False, "writable": False}
     assert response.get_json()["status"] == "unavailable"

@@ -32,7 +32,7 @@ def test_the_app_starts_and_reports_healthy_on_postgresql(postgres_url, store):
     app = create_app({"DATABASE_URL": postgres_url, "SECRET_KEY": SECRET_KEY})
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.get_json()["database"] == {"reachable": True}
+    assert response.get_json()["database"] == {"reachable": True, "writable": True}
     assert {"agents", "audit_log", "order_actions"} <= set(inspect(store.engine).get_table_names())
     app.extensions["store"].close()
 
@@ -92,3 +92,15 @@ def test_the_audit_log_refuses_changes_in_the_database_itself(store):
         connection.execute(text("UPDATE audit_log SET outcome = 'refused'"))
     with pytest.raises(DBAPIError), store.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_log"))
+
+
+def test_the_audit_log_pages_and_lists_its_actors_on_postgresql(store):
+    store.upgrade()
+    for number, actor in enumerate(["bo", "ana", "bo"]):
+        record(store, actor=actor, action="cancel", outcome="succeeded", order_id=f"o-{number}")
+    first = store.audit.list(limit=2)
+    assert [entry.order_id for entry in first] == ["o-2", "o-1"]
+    rest = store.audit.list(before_id=first[-1].id, limit=2)
+    assert [entry.order_id for entry in rest] == ["o-0"]
+    assert store.audit.actors() == ["ana", "bo"]
+    assert [e.order_id for e in store.audit.list(actor="bo", outcome="succeeded")] == ["o-2", "o-0"]

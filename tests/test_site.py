@@ -84,3 +84,35 @@ def test_no_page_carries_inline_styles_the_content_security_policy_would_block()
         if 'style="' in page.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+# Compression at build time (make site)
+
+
+def test_a_build_compresses_every_file_worth_it_and_reuses_what_did_not_change(tmp_path):
+    from portal.site import compress_site
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    (site / "assets").mkdir(parents=True)
+    page = "<p>" + "An article about orders. " * 200 + "</p>"
+    (site / "index.html").write_text(page)
+    (site / "assets" / "main.0123abcd.min.js.map").write_text("{}" * 2000)
+    (site / "logo.png").write_bytes(b"\x89PNG" + bytes(4000))
+    (site / "tiny.txt").write_text("x")  # compressing it would not save 5%
+
+    first = compress_site(site, cache)
+    assert (first.files, first.reused) == (2, 0)
+    assert brotli.decompress((site / "index.html.br").read_bytes()).decode() == page
+    assert gzip.decompress((site / "index.html.gz").read_bytes()).decode() == page
+    for skipped in ("assets/main.0123abcd.min.js.map", "logo.png", "tiny.txt"):
+        assert not (site / f"{skipped}.br").exists()
+        assert not (site / f"{skipped}.gz").exists()
+
+    # The next build starts from an empty site/, as mkdocs build does; one page changed.
+    (site / "index.html.br").unlink()
+    (site / "index.html.gz").unlink()
+    (site / "contact.html").write_text(page.replace("orders", "refunds"))
+    second = compress_site(site, cache)
+    assert (second.files, second.reused) == (3, 2)  # index.html and tiny.txt, from the cache
+    assert brotli.decompress((site / "index.html.br").read_bytes()).decode() == page
+    assert b"refunds" in brotli.decompress((site / "contact.html.br").read_bytes())

@@ -23,9 +23,8 @@ from portal.api import (
 from portal.api.blueprint import api, bp
 from portal.api.operations import PREFIX
 
-__all__ = ["AUDIT_ACTIONS", "PREFIX", "api", "init_app"]
+__all__ = ["PREFIX", "api", "init_app"]
 
-AUDIT_ACTIONS = tokens.AUDIT_ACTIONS
 # Imported for the operations they declare.
 _DECLARING = (actions, audit_log, lookup, meta, orders, support_requests)
 

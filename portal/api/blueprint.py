@@ -21,7 +21,7 @@ import math
 
 from flask import Blueprint, g, request
 
-from portal import context
+from portal import audit, context
 from portal.api import idempotency, problems, tokens
 from portal.api.operations import PREFIX, Api, Operation
 from portal.api.problems import ApiProblem
@@ -135,7 +135,7 @@ def audit_call(response):
         asked["replayed"] = bool(g.get("api_replayed"))
     context.record_action(
         token.agent_name,
-        tokens.API_CALL,
+        audit.API_CALL,
         outcome,
         order_id=g.get("api_order_id"),
         order_reference=g.get("api_order_reference"),

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 from portal.api.problems import Link
+from portal.audit_actions import AUDIT_ACTIONS
 from portal.gelato.models import Address, Order, OrderSummary, Shipment
 from portal.knowledge import WHERE_IS_MY_ORDER, Article
 from portal.orders import rules, wizard
@@ -51,20 +52,12 @@ class Lookup(Query):
     )
 
 
-def audit_actions() -> dict[str, str]:
-    """Every action the audit log records, as the admin pages name them (read when first asked:
-    the admin module names the API's actions too)."""
-    from portal.admin import AUDIT_ACTIONS
-
-    return AUDIT_ACTIONS
-
-
 class AuditQuery(Query):
     actor: str | None = Field(default=None, max_length=100, description="Who acted.")
     action: str | None = Field(
         default=None,
         description="An action's name, as `actions` lists them.",
-        json_schema_extra=lambda schema: schema.update(enum=list(audit_actions())),
+        json_schema_extra=lambda schema: schema.update(enum=list(AUDIT_ACTIONS)),
     )
     outcome: Literal["succeeded", "refused", "failed"] | None = None
     order: str | None = Field(
@@ -83,7 +76,7 @@ class AuditQuery(Query):
     @field_validator("action")
     @classmethod
     def _known_action(cls, value: str | None) -> str | None:
-        if value is not None and value not in audit_actions():
+        if value is not None and value not in AUDIT_ACTIONS:
             raise PydanticCustomError(
                 "unknown_action", "Unknown action: `actions` in any answer lists them all."
             )

@@ -30,6 +30,7 @@ import click
 from flask.cli import AppGroup
 
 from portal import agents, audit, context, redact
+from portal.audit import TOKEN_CREATED, TOKEN_REVOKED
 from portal.store import Agent, ApiToken, Store, utcnow
 
 READ = "read"
@@ -47,16 +48,6 @@ TOKEN_SHAPE = re.compile(redact.API_TOKEN_SHAPE)
 MAX_NAME_LENGTH = 100
 #: The longest a token may be made to last; none at all is allowed too.
 MAX_DAYS = 3650
-
-TOKEN_CREATED = "api_token_created"  # noqa: S105 (an action's name)
-TOKEN_REVOKED = "api_token_revoked"  # noqa: S105 (an action's name)
-API_CALL = "api_call"
-#: The actions the token rules and the API record, with the label the admin pages show.
-AUDIT_ACTIONS = {
-    TOKEN_CREATED: "API token created",
-    TOKEN_REVOKED: "API token revoked",
-    API_CALL: "API call",
-}
 
 
 class TokenError(Exception):

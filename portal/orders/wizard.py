@@ -182,6 +182,11 @@ def take_step(
     if submission.asked != CONFIRM:
         return Step(REVIEWING, **review)
     if not resuming:
+        if any(earlier.key not in submission.acknowledged for earlier in review["earlier"]):
+            # A reorder placed since this form was shown: the same refusal as when it lands
+            # while this one is being placed, whichever of the two moments it came in.
+            refused = placing.AlreadyReordered(review["earlier"])
+            return Step(REVIEWING, **review, error=refused, problems=_another_one())
         problems = _unconfirmed(submission, review["earlier"])
         if problems:
             return Step(REVIEWING, **review, problems=problems)
@@ -196,6 +201,10 @@ def _unconfirmed(submission: Submission, earlier) -> dict[str, str]:
     if earlier and not submission.place_another:
         problems["place_another"] = ANOTHER_ONE_PROBLEM
     return problems
+
+
+def _another_one() -> dict[str, str]:
+    return {"place_another": ANOTHER_ONE_PROBLEM}
 
 
 METHOD_PROBLEM = "Choose one of the shipping methods listed."
@@ -232,9 +241,7 @@ def _place(
     except placing.AlreadyReordered as refused:
         # Another reorder appeared since the form was shown: show it, place nothing.
         review = {**review, "earlier": refused.earlier}
-        return Step(
-            REVIEWING, **review, error=refused, problems={"place_another": ANOTHER_ONE_PROBLEM}
-        )
+        return Step(REVIEWING, **review, error=refused, problems=_another_one())
     except placing.PartlyDone as partly:
         return Step(REVIEWING, **_owed_now(store, review), error=partly, original_canceled=True)
     except (placing.ActionInProgress, placing.ChangeUnderWay, errors.GelatoError) as error:

@@ -349,24 +349,27 @@ def apply(
     draft.checked = draft.checked or check_now
     look_up_and_prefill(draft, client)
 
-    if draft.id is None:
-        draft.id = store.drafts.create(
-            scenario=draft.scenario.slug,
-            agent=draft.agent,
-            fields=draft.fields_json(),
-            status=DRAFT,
-        )
-        before = ""
-    files_added = _store_files(draft, submission, store, limits, secrets)
+    # One transaction: a database that fails halfway leaves no draft without its files, nor
+    # files without the answers that go with them.
+    with store.transaction() as saving:
+        if draft.id is None:
+            draft.id = saving.drafts.create(
+                scenario=draft.scenario.slug,
+                agent=draft.agent,
+                fields=draft.fields_json(),
+                status=DRAFT,
+            )
+            before = ""
+        files_added = _store_files(draft, submission, saving, limits, secrets)
 
-    verdict = check(draft, stored_files(store, draft), today)
-    changed = files_added or draft.fields_json() != before
-    if changed or draft.status == DRAFT or not verdict.complete:
-        draft.status = PREPARED if verdict.complete else DRAFT
-    draft.updated_at = utcnow()
-    store.drafts.update(
-        draft.id, fields=draft.fields_json(), status=draft.status, updated_at=draft.updated_at
-    )
+        verdict = check(draft, stored_files(saving, draft), today)
+        changed = files_added or draft.fields_json() != before
+        if changed or draft.status == DRAFT or not verdict.complete:
+            draft.status = PREPARED if verdict.complete else DRAFT
+        draft.updated_at = utcnow()
+        saving.drafts.update(
+            draft.id, fields=draft.fields_json(), status=draft.status, updated_at=draft.updated_at
+        )
     return verdict
 
 

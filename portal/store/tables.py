@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -30,6 +31,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Listed newest first, by id, whole or by page and answer: an index for each filter.
 page_feedback = Table(
     "page_feedback",
     metadata,
@@ -38,6 +40,9 @@ page_feedback = Table(
     Column("helpful", Boolean, nullable=False),
     Column("comment", Text, nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Index("ix_page_feedback_page_id", "page", "id"),
+    Index("ix_page_feedback_helpful_id", "helpful", "id"),
+    Index("ix_page_feedback_page_helpful_id", "page", "helpful", "id"),
 )
 
 agents = Table(
@@ -68,18 +73,25 @@ sign_in_failures = Table(
 )
 
 # Append-only: the app only inserts and reads; database triggers (migration 0002) refuse the rest.
+# Listed newest first, by (at, id): each filter has an index that starts with its column and ends
+# with that order, so a page of any filter reads a page of index, however long the log.
 audit_log = Table(
     "audit_log",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
-    Column("actor", String(100), nullable=False, index=True),
-    Column("action", String(40), nullable=False, index=True),
-    Column("order_id", String(100), index=True),
-    Column("order_reference", String(200), index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("order_id", String(100)),
+    Column("order_reference", String(200)),
     Column("request", Text, nullable=False),
     Column("gelato_answer", Text, nullable=False),
     Column("outcome", String(20), nullable=False),
+    Index("ix_audit_log_at_id", "at", "id"),
+    *(
+        Index(f"ix_audit_log_{column}_at_id", column, "at", "id")
+        for column in ("actor", "action", "outcome", "order_id", "order_reference")
+    ),
 )
 
 # One row per reorder or cancel-and-replace form. The key is unique, so two requests carrying the
@@ -177,6 +189,17 @@ api_call_counts = Table(
     Column("token_id", Integer, ForeignKey("api_tokens.id"), primary_key=True),
     Column("window_start", DateTime(timezone=True), primary_key=True),
     Column("calls", Integer, nullable=False),
+)
+
+# Requests counted per subject ("feedback:ADDRESS") in fixed windows, kept for the current window
+# only. In the database rather than in memory, so every process counts against the same limit.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("subject", String(200), primary_key=True),
+    Column("window_start", DateTime(timezone=True), primary_key=True),
+    Column("hits", Integer, nullable=False),
+    Index("ix_rate_limits_window_start", "window_start"),
 )
 
 # The answers of API calls sent with an Idempotency-Key, per token: a call sent again with the

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 
@@ -14,7 +15,21 @@ from portal.orders import wizard
 from portal.orders.addresses import FIELDS, fields_of
 
 
-class AddressForm(FlaskForm):
+class PostedForm(FlaskForm):
+    """A form whose fields read the posted text fields only.
+
+    Flask-WTF would also hand a field a file sent under its name, or the items of a JSON body,
+    and a crafted post would then crash the text handling behind a field (500). The portal's
+    forms are posted as forms; the views that take files read them from ``request.files``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        if not args and "formdata" not in kwargs and has_request_context():
+            kwargs["formdata"] = (request.form or None) if request.method == "POST" else None
+        super().__init__(*args, **kwargs)
+
+
+class AddressForm(PostedForm):
     first_name = StringField(FIELDS["first_name"][0])
     last_name = StringField(FIELDS["last_name"][0])
     company_name = StringField(FIELDS["company_name"][0] + " (optional)")
@@ -84,11 +99,11 @@ class PlaceOrderForm(AddressForm):
             self.place_another.data = False
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PostedForm):
     """A confirmation button and its CSRF token; nothing else to type."""
 
 
-class ResumeForm(FlaskForm):
+class ResumeForm(PostedForm):
     """One click that finishes an owed replacement: the key of the action it finishes."""
 
     key = HiddenField()

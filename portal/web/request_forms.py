@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from functools import cache
 
 from flask import request
-from flask_wtf import FlaskForm
 from wtforms import Field, FormField
 
 from portal.requests.completeness import INVALID, MISSING, Completeness
@@ -21,9 +20,10 @@ from portal.requests.drafts import Draft, Submission
 from portal.requests.scenarios import Scenario
 from portal.requests.scenarios import scenario as scenario_named
 from portal.requests.uploads import Upload
+from portal.web.order_forms import PostedForm
 
 
-class RequestForm(FlaskForm):
+class RequestForm(PostedForm):
     scenario: Scenario
 
     def fill(self, draft: Draft) -> None:

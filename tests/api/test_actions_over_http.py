@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from portal import agents
+from portal import agents, audit
 from portal.api import tokens
 from portal.store import utcnow
 from portal.store.tables import api_tokens
@@ -75,7 +75,7 @@ def test_a_reorder_sent_again_with_its_key_gets_the_first_answer(app_server, gel
     assert again.json() == first.json()
     assert len(creates(gelato_server)) == 1
 
-    calls = app_server.app.extensions["store"].audit.list(action=tokens.API_CALL, limit=2)
+    calls = app_server.app.extensions["store"].audit.list(action=audit.API_CALL, limit=2)
     assert ['"replayed": true' in e.request for e in calls] == [True, False]
     assert len(app_server.app.extensions["store"].audit.list(action="reorder")) == 1
 

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from portal import create_app
-from portal.api import tokens
+from portal import audit, create_app
 from portal.store import Store
 
 
@@ -37,7 +36,7 @@ def test_a_token_over_its_limit_is_told_when_to_call_again(
     # Another token has its own count.
     assert app.test_client().get("/api/v1/me", headers=bearer(make_token("bea"))).status_code == 200
     # The refusals are audited once per minute, not once per call.
-    refusals = app.extensions["store"].audit.list(action=tokens.API_CALL, outcome="refused")
+    refusals = app.extensions["store"].audit.list(action=audit.API_CALL, outcome="refused")
     assert len(refusals) == 1
 
 

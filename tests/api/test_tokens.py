@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from portal import audit
 from portal.api import tokens
 from portal.api.blueprint import refusal
 from portal.api.models import Me
@@ -191,12 +192,12 @@ def test_every_use_is_audited_under_the_agent_without_the_token(
     client.get("/api/v1/orders?q=NW-1009", headers=bearer(token))
     client.get("/api/v1/orders/no-such-order", headers=bearer(token))
     store = app.extensions["store"]
-    calls = store.audit.list(action=tokens.API_CALL)
+    calls = store.audit.list(action=audit.API_CALL)
     assert [(c.actor, c.outcome) for c in calls] == [("ana", "refused"), ("ana", "succeeded")]
     assert '"via": "API token 1 (Zendesk)"' in calls[1].request
     assert '"status": 200' in calls[1].request
     assert calls[1].order_reference is None  # a search names no one order
-    made = store.audit.list(action=tokens.TOKEN_CREATED)[0]
+    made = store.audit.list(action=audit.TOKEN_CREATED)[0]
     assert made.actor == "ana"
 
     everything = " ".join(str(entry) for entry in store.audit.list(limit=1000))

@@ -28,6 +28,9 @@ class SandboxTransport(httpx.WSGITransport):
 
     def _call_sandbox(self, environ, start_response):
         environ[READ_TIMEOUT_KEY] = getattr(self._local, "read_timeout", None)
+        # httpx hands the path over decoded; WSGI carries the URL's bytes read as latin-1, as a
+        # server does, so that an order id such as "Ā" is a 404 and not an encoding error.
+        environ["PATH_INFO"] = environ.get("PATH_INFO", "").encode("utf-8").decode("latin-1")
         return self.sandbox(environ, start_response)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

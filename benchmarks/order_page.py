@@ -1,0 +1,146 @@
+"""What the portal adds to an order page, over the Gelato call behind it.
+
+The sandbox runs as its own process; the help center runs under the README's production command
+(granian, two workers) pointed at it with GELATO_API_URL. Both are asked for the same order:
+the sandbox directly (``GET /v4/orders/{id}``, the call the page is built on) and the portal's
+order page, signed in as the demo admin. Rounds alternate between the two, so drift on this
+noisy machine hits both alike, at concurrency 1 and 8. The script prints each side's
+percentiles and the difference, against the targets (added at concurrency 1: p50 <= 2 ms,
+p95 <= 5 ms; at concurrency 8: p95 <= 10 ms). It exits 0 whether they are met or not::
+
+    .venv/bin/python benchmarks/order_page.py [--order NW-1004] [--requests 400] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from statistics import quantiles
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from served import (
+    PRODUCTION,
+    free_port,
+    order_page,
+    sign_in,
+    start_help_center,
+    start_sandbox,
+    stop,
+    wait_until_up,
+)
+
+from portal.gelato.sandbox import DEMO_API_KEY, http_client
+
+#: (concurrency, percentile, most the portal may add in ms)
+TARGETS = ((1, 50, 2.0), (1, 95, 5.0), (8, 95, 10.0))
+PERCENTILES = (50, 90, 95, 99)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--order", default="NW-1004", help="the demo order's reference")
+    parser.add_argument("--requests", type=int, default=400, help="per side, concurrency, round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    args = parser.parse_args()
+
+    sandbox, sandbox_url = start_sandbox()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with tempfile.TemporaryDirectory(prefix="order-page-") as tmp:
+            server = start_help_center(Path(tmp), PRODUCTION, port=port, GELATO_API_URL=sandbox_url)
+            try:
+                wait_until_up(server, base, Path(tmp) / "server.log")
+                measure(args, base, sandbox_url)
+            finally:
+                stop(server)
+    finally:
+        sandbox.terminate()
+        sandbox.wait()
+    return 0
+
+
+def measure(args, base: str, sandbox_url: str) -> None:
+    with httpx.Client(base_url=base, timeout=30) as agent:
+        sign_in(agent)
+        page = order_page(agent, args.order)
+        cookies = dict(agent.cookies)
+    order_id = http_client(sandbox_url).find_orders_by_reference(args.order)[0].id
+    direct = f"{sandbox_url}/v4/orders/{order_id}"
+
+    def portal_client() -> httpx.Client:
+        return httpx.Client(base_url=base, cookies=cookies, timeout=30)
+
+    def gelato_client() -> httpx.Client:
+        return httpx.Client(headers={"X-API-KEY": DEMO_API_KEY}, timeout=30)
+
+    sides = {"Gelato call": (gelato_client, direct), "order page": (portal_client, base + page)}
+    print(f"Order {args.order}: {page} against GET {direct}")
+    print(f"{args.rounds} rounds of {args.requests} requests a side, alternating sides\n")
+    added = {}
+    for concurrency in args.concurrency:
+        samples: dict[str, list[float]] = {side: [] for side in sides}
+        for _ in range(args.rounds):
+            for side, (make_client, url) in sides.items():
+                samples[side] += timed(make_client, url, args.requests, concurrency)
+        cuts = {side: percentiles(times) for side, times in samples.items()}
+        print(f"concurrency {concurrency}:")
+        print(f"  {'':14}" + "".join(f"{f'p{p} ms':>9}" for p in PERCENTILES))
+        for side, values in cuts.items():
+            print(f"  {side:14}" + "".join(f"{values[p]:9.2f}" for p in PERCENTILES))
+        difference = {p: cuts["order page"][p] - cuts["Gelato call"][p] for p in PERCENTILES}
+        print(f"  {'portal adds':14}" + "".join(f"{difference[p]:9.2f}" for p in PERCENTILES))
+        added[concurrency] = difference
+    print()
+    for concurrency, percentile, limit in TARGETS:
+        if concurrency in added:
+            value = added[concurrency][percentile]
+            verdict = "PASS" if value <= limit else "FAIL"
+            print(
+                f"concurrency {concurrency}, p{percentile}: the portal adds {value:.2f} ms "
+                f"(target <= {limit:g} ms) {verdict}"
+            )
+
+
+def timed(make_client, url: str, requests: int, concurrency: int) -> list[float]:
+    """``requests`` GETs of ``url`` from ``concurrency`` clients at once (connections kept, as a
+    browser keeps them), after a few to warm up; each one's time in ms."""
+    times: list[float] = []
+    lock = threading.Lock()
+    per_client = max(1, requests // concurrency)
+
+    def client_loop() -> None:
+        with make_client() as client:
+            for _ in range(5):
+                client.get(url).raise_for_status()
+            mine = []
+            for _ in range(per_client):
+                started = time.perf_counter()
+                client.get(url).raise_for_status()
+                mine.append((time.perf_counter() - started) * 1000)
+        with lock:
+            times.extend(mine)
+
+    threads = [threading.Thread(target=client_loop) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times
+
+
+def percentiles(samples: list[float]) -> dict[int, float]:
+    cuts = quantiles(samples, n=100, method="inclusive")
+    return {p: cuts[p - 1] for p in PERCENTILES}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

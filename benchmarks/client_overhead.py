@@ -15,7 +15,6 @@ import argparse
 import json
 import logging
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,26 +26,15 @@ sys.path.insert(0, str(ROOT))
 
 from portal.gelato.sandbox import DEMO_API_KEY, http_client  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from served import start_sandbox  # noqa: E402
+
 REFERENCE = "NW-1007"  # a shipped order: items, shipment, a package with tracking
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
     return cuts[49], cuts[94]
-
-
-def start_sandbox() -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "portal.gelato.sandbox", "--port", "0", "--quiet"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    line = process.stdout.readline()
-    if " on " not in line:
-        process.terminate()
-        raise SystemExit(f"the sandbox did not start: {line!r}")
-    return process, line.split(" on ", 1)[1].strip()
 
 
 def measure(calls: int, url: str) -> dict[str, list[float]]:

@@ -54,6 +54,7 @@ PLACEHOLDERS = {
     "contact.help_center": f"[{_CONTACT.help_center_name}]({_CONTACT.help_center_url})",
     "contact.audience": knowledge.WHO_GELATO_SUPPORT_SERVES,
     "damage.window_days": str(scenarios.DAMAGE_REPORT_WINDOW.days),
+    "reorder.window_days": str(rules.REPEAT_REORDER_WINDOW_DAYS),
 }
 
 
@@ -376,6 +377,7 @@ def _disagreements(here, argument):
 def _api_endpoints(here, argument):
     """Every operation of the JSON API, from the document the API itself serves."""
     document = api.document()
+    schemas = document["components"]["schemas"]
     lines = [
         "| Method and path | Token | What it does |",
         "|---|---|---|",
@@ -388,14 +390,15 @@ def _api_endpoints(here, argument):
             lines.append(
                 f"| [`{method.upper()} {path}`](#{name}) | {access} | {operation['summary']} |"
             )
+            success = next(status for status in operation["responses"] if status.startswith("2"))
             statuses = ", ".join(
                 f"[{status}](#{problems.KINDS[int(status)].slug})"
                 for status in operation["responses"]
-                if status != "200"
+                if not status.startswith("2")
             )
             parameters = [
                 f"`{p['name']}` ({p['in']}{', required' if p['required'] else ''})"
-                + (f": {p['description']}" if p.get("description") else "")
+                + (f": {p['description'].rstrip('.')}" if p.get("description") else "")
                 for p in operation.get("parameters", [])
             ]
             entries += [
@@ -406,11 +409,73 @@ def _api_endpoints(here, argument):
             ]
             if parameters:
                 entries += ["", "Parameters: " + "; ".join(parameters) + "."]
+            body = operation.get("requestBody")
+            if body:
+                [(media_type, content)] = body["content"].items()
+                entries += ["", *_api_body(media_type, content["schema"], schemas)]
+            [answer_type] = operation["responses"][success]["content"]
+            answered = "JSON" if answer_type == "application/json" else f"`{answer_type}`"
             entries += [
                 "",
-                f"Answers 200 with JSON{'; or a problem: ' + statuses if statuses else ''}.",
+                f"Answers {success} with {answered}"
+                f"{'; or a problem: ' + statuses if statuses else ''}.",
             ]
     return "\n".join([*lines, *entries])
+
+
+def _api_body(media_type, schema, schemas):
+    """A request body's fields, from its schema: for a body that is one of several shapes (a
+    request's scenario), each shape folded away under its own title."""
+    found = schemas[schema["$ref"].rpartition("/")[2]]
+    shapes = found.get("oneOf") or found.get("anyOf")
+    if not shapes:
+        return [f"Body (`{media_type}`):", "", *_api_fields(found, schemas)]
+    told_apart = found.get("discriminator", {}).get("propertyName")
+    lines = [f"Body (`{media_type}`): one of these, told apart by `{told_apart}`:"]
+    for shape in shapes:
+        named = schemas[shape["$ref"].rpartition("/")[2]]
+        lines += ["", f'??? note "{named.get("description", named["title"])}"', ""]
+        lines += [f"    {line}" if line else "" for line in _api_fields(named, schemas)]
+    return lines
+
+
+def _api_fields(schema, schemas, depth=0):
+    lines = []
+    required = set(schema.get("required", ()))
+    for field, described in schema.get("properties", {}).items():
+        ref = _api_ref(described)
+        const = described.get("const")
+        text = described.get("description", "")
+        if const is not None:
+            text = f"`{json.dumps(const)}`. {text}".strip()
+        mark = ", required" if field in required else ""
+        lines.append(f"{'    ' * depth}- `{field}` ({_api_type(described)}{mark}): {text}".rstrip())
+        nested = schemas.get(ref, {}) if ref else {}
+        if nested.get("properties") and depth == 0 and field != "shipping_address":
+            lines += ["", *_api_fields(nested, schemas, depth + 1), ""]
+    return lines
+
+
+def _api_ref(described):
+    for option in [described, *described.get("anyOf", ())]:
+        if "$ref" in option:
+            return option["$ref"].rpartition("/")[2]
+    return None
+
+
+def _api_type(described):
+    options = described.get("anyOf", [described])
+    names = []
+    for option in options:
+        if "$ref" in option:
+            names.append("object")
+        elif option.get("type") == "array":
+            names.append("files" if option.get("items", {}).get("format") == "binary" else "list")
+        elif option.get("type") == "object":
+            names.append("object")
+        elif "type" in option:
+            names.append(option["type"])
+    return " or ".join(dict.fromkeys(names)) or "any"
 
 
 def _api_problems(here, argument):

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 REMOVED = "[removed]"
+#: What this help center's personal API tokens look like (``portal.api.tokens`` makes them).
+API_TOKEN_SHAPE = r"ghc_[A-Za-z0-9_-]{43}"  # noqa: S105 (a pattern, not a token)
 
 #: Parts of a field, header or parameter name that mark its value as a credential. Names are
 #: compared in lower case with ``-``, ``_`` and ``.`` dropped, so ``X-API-KEY``, ``api_key`` and
@@ -266,6 +268,7 @@ _PATTERNS: list[tuple[re.Pattern, str | int, object]] = [
     ),
     (re.compile(r"\bshp(?:at|ca|pa|ss)_[A-Za-z0-9]{16,}"), 0, "a Shopify access token"),
     (re.compile(r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}"), 0, "a Stripe secret key"),
+    (re.compile(rf"\b{API_TOKEN_SHAPE}"), 0, "an API token of this help center"),
 ]
 
 _PRIVATE_KEY = re.compile(

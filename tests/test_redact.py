@@ -8,6 +8,7 @@ GELATO_KEY = (
     "3f9c2a71-8d4e-4b6a-9c1f-2e7d5a0b8c34-6a1e9f02-77b3-4d5c-a8e2-0f4b6c9d1e23"
     ":a0c41f3e-95d2-4c7b-b8e6-1d2f3a4b5c6d"
 )
+HELP_CENTER_TOKEN = "ghc_" + "Q" * 20 + "-_" + "7" * 21  # the shape tokens have
 SHOPIFY_TOKEN = "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"
 ORDER_BODY = (
     '{"orderReferenceId":"SHOP-10482","customerReferenceId":"CUST-2231","currency":"EUR",'
@@ -97,6 +98,7 @@ def test_redacting_twice_changes_nothing():
         ("password: hunter2hunter2", "hunter2hunter2", "password"),
         ("DATABASE_URL=postgres://shop:hunter2secret@db.internal/shop", "hunter2secret", "URL"),
         ("token sk_live_51HqLyjWDarjtT1zdp7dc", "sk_live_51HqLyjWDarjtT1zdp7dc", "Stripe"),
+        (f"our sync used {HELP_CENTER_TOKEN} then", HELP_CENTER_TOKEN, "API token of this help"),
         (f"the key is {GELATO_KEY} in the config", GELATO_KEY, "Gelato API key"),
         (
             "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----",

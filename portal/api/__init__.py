@@ -10,14 +10,23 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.api import audit_log, lookup, meta, orders, token_pages, tokens
+from portal.api import (
+    actions,
+    audit_log,
+    lookup,
+    meta,
+    orders,
+    support_requests,
+    token_pages,
+    tokens,
+)
 from portal.api.blueprint import api, bp
 from portal.api.operations import PREFIX
 
 __all__ = ["PREFIX", "api", "init_app"]
 
 # Imported for the operations they declare.
-_DECLARING = (audit_log, lookup, meta, orders)
+_DECLARING = (actions, audit_log, lookup, meta, orders, support_requests)
 
 
 def init_app(app: Flask, csrf) -> None:

@@ -7,9 +7,11 @@ token's calls this minute are counted in the database (every process counts the 
 the token's scope and its agent's role are checked against what the operation needs.
 
 Every call made with a known token is in the audit log under its agent's name, with the token's
-number and name (never the token); a token over its limit is recorded once per minute, not once per
-refused call. A call whose token is unknown has nobody to record it under; it is logged, without
-what was presented.
+number and name (never the token), and its Idempotency-Key with whether the answer was a replay; a
+token over its limit is recorded once per minute, not once per refused call. What a call did (a
+cancel, a reorder, a request sent) is recorded besides by the domain functions it calls, under the
+same name and in the same words as when the portal's forms call them. A call whose token is
+unknown has nobody to record it under; it is logged, without what was presented.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import math
 from flask import Blueprint, g, request
 
 from portal import audit, context
-from portal.api import problems, tokens
+from portal.api import idempotency, problems, tokens
 from portal.api.operations import PREFIX, Api, Operation
 from portal.api.problems import ApiProblem
 from portal.gelato import errors as gelato_errors
@@ -120,21 +122,24 @@ def audit_call(response):
     status = response.status_code
     outcome = "succeeded" if status < 400 else "refused" if status < 500 else "failed"
     query = request.query_string.decode("utf-8", "replace")
-    audit.record(
-        context.store(),
-        actor=token.agent_name,
-        action=audit.API_CALL,
-        outcome=outcome,
+    asked = {
+        "method": request.method,
+        "path": tokens.hide_tokens(request.path),
+        "query": tokens.hide_tokens(query),
+        "via": f"API token {token.id} ({token.name})",
+        "status": status,
+    }
+    key = request.headers.get(idempotency.HEADER)
+    if key is not None:
+        asked["idempotency_key"] = tokens.hide_tokens(key[: idempotency.MAX_LENGTH])
+        asked["replayed"] = bool(g.get("api_replayed"))
+    context.record_action(
+        token.agent_name,
+        audit.API_CALL,
+        outcome,
         order_id=g.get("api_order_id"),
         order_reference=g.get("api_order_reference"),
-        request={
-            "method": request.method,
-            "path": tokens.hide_tokens(request.path),
-            "query": tokens.hide_tokens(query),
-            "via": f"API token {token.id} ({token.name})",
-            "status": status,
-        },
-        secrets=context.config().secrets,
+        request=asked,
     )
     return response
 

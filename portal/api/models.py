@@ -11,13 +11,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
+from portal.api.problems import Link
 from portal.audit_actions import AUDIT_ACTIONS
 from portal.gelato.models import Address, Order, OrderSummary, Shipment
 from portal.knowledge import WHERE_IS_MY_ORDER, Article
-from portal.orders import rules
+from portal.orders import rules, wizard
+from portal.orders.addresses import FIELDS
 from portal.orders.delivery import Verdict, expected_window
 from portal.sources import Source
 
@@ -81,12 +83,80 @@ class AuditQuery(Query):
         return value
 
 
+# Bodies of the calls that act
+
+
+class Body(BaseModel):
+    """A JSON body: unknown fields are refused rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+#: A shipping address, field by field as the portal's forms (and ``portal.orders.addresses``)
+#: name them; each field's limits and rules are checked as the forms check them, with their words.
+AddressIn = create_model(
+    "AddressIn",
+    __base__=Body,
+    __doc__="A shipping address, field by field as the portal's forms name them. A field left "
+    "out keeps the order's current value; send an empty string to clear an optional one.",
+    **{
+        name: (str | None, Field(default=None, max_length=1000, description=f"{label}."))
+        for name, (label, _limit) in FIELDS.items()
+    },
+)
+
+_UNDERSTOOD_CHARGE = Field(
+    default=False,
+    description="true: you know the new order is charged like any order. Until it is true, the "
+    "call answers 422 and nothing is placed.",
+)
+_METHOD_UID = Field(
+    default=None,
+    min_length=1,
+    max_length=100,
+    description="The shipping method, as GET /api/v1/orders/{order_id}/shipping-methods lists "
+    "them. Left out: the order's own method.",
+)
+
+
+class ReorderIn(Body):
+    """A reorder: the same items again, as a new order charged like any order."""
+
+    shipping_address: AddressIn | None = Field(
+        default=None, description="Where it goes. Left out: to the order's own address."
+    )
+    shipment_method_uid: str | None = _METHOD_UID
+    understood_charge: bool = _UNDERSTOOD_CHARGE
+    place_another: bool = Field(
+        default=False,
+        description=f"true: place another reorder although this order was reordered within the "
+        f"last {rules.REPEAT_REORDER_WINDOW_DAYS} days (the 422 that asks for it names those "
+        "reorders). Until then, nothing is placed.",
+    )
+
+
+class ChangeAddressIn(Body):
+    """A change of address: the order is canceled and a corrected copy placed in one step."""
+
+    shipping_address: AddressIn = Field(
+        description="The corrected address (the country cannot change)."
+    )
+    shipment_method_uid: str | None = _METHOD_UID
+    understood_charge: bool = _UNDERSTOOD_CHARGE
+
+
+class ChangeShippingMethodIn(Body):
+    """A change of shipping method: the order is canceled and a copy placed with the new method."""
+
+    shipment_method_uid: str = Field(
+        min_length=1,
+        max_length=100,
+        description="The new method, as GET /api/v1/orders/{order_id}/shipping-methods lists them.",
+    )
+    understood_charge: bool = _UNDERSTOOD_CHARGE
+
+
 # Answers
-
-
-class Link(BaseModel):
-    title: str
-    url: str
 
 
 class SourceOut(BaseModel):
@@ -111,14 +181,20 @@ class ActionOut(BaseModel):
 
     slug: str
     title: str
+    #: Whether the rules table allows the action itself on this order now (read from its items
+    #: too, as the order page reads it).
     allowed: bool
+    #: Whether this help center can carry it out now: allowed, or, for a change of address or
+    #: shipping method, by canceling the order and placing a corrected copy.
+    available: bool
     reason: str | None = None
     next_step: str | None = None
     #: The article that explains the action, or, when refused, the one that helps next.
     article: Link
-    #: The portal's page that runs the action on this order (None for the actions that only
-    #: read, which the order's own page answers).
+    #: The portal's page that runs the action on this order, and the API's call that does (None
+    #: for the actions that only read, which this answer holds, or when it is not available).
     portal_url: str | None = None
+    api_url: str | None = None
     sources: list[SourceOut]
 
 
@@ -252,6 +328,40 @@ class LookupAnswer(BaseModel):
     search_url: str
 
 
+class ActionDone(BaseModel):
+    """What the action came to, with the order as Gelato has it now."""
+
+    action: str
+    message: str
+    #: The canceled order, or the new one (a reorder, a corrected copy).
+    order: OrderFound
+    #: For a new order: the order it copies.
+    original: OrderFound | None = None
+    #: The original was canceled in this action (a change of address or shipping method).
+    original_canceled: bool = False
+    #: This call's order was placed by an earlier call with the same key: nothing new now.
+    repeated: bool = False
+
+
+class ShippingMethodOut(BaseModel):
+    shipment_method_uid: str
+    name: str
+    type: str | None
+    price: str | None
+    currency: str | None
+    min_delivery_days: int | None
+    max_delivery_days: int | None
+    #: The order ships by this method now.
+    current: bool
+
+
+class ShippingMethods(BaseModel):
+    """The shipping methods Gelato offers for the order's items to its address, cheapest first."""
+
+    order_id: str
+    methods: list[ShippingMethodOut]
+
+
 class AuditEntryOut(BaseModel):
     id: int
     at: datetime
@@ -330,25 +440,38 @@ def status_out(code: str) -> StatusOut:
     )
 
 
-def action_out(action: rules.Action, code: str, portal_url: str | None) -> ActionOut:
-    refusal = rules.why_not(action, code)
+def action_out(
+    action: rules.Action, order: Order, portal_url: str | None, api_url: str | None
+) -> ActionOut:
+    decision = rules.decide(action, order)
+    available = (
+        wizard.ChangeOptions(action, order).portal if action.replaces_original else decision.allowed
+    )
+    links = {
+        "portal_url": portal_url if available else None,
+        "api_url": api_url if available else None,
+    }
+    refusal = decision.refusal
     if refusal is None:
         return ActionOut(
             slug=action.slug,
             title=action.title,
             allowed=True,
+            available=available,
             article=_link(action.article),
-            portal_url=portal_url,
             sources=_sources(rules.window(action).sources),
+            **links,
         )
     return ActionOut(
         slug=action.slug,
         title=action.title,
         allowed=False,
+        available=available,
         reason=refusal.reason,
         next_step=refusal.next_step,
         article=_link(refusal.see or action.article),
-        sources=_sources(refusal.sources),
+        sources=_sources(decision.sources),
+        **links,
     )
 
 
@@ -420,7 +543,12 @@ def found_out(order: Order | OrderSummary, portal_url: str) -> OrderFound:
 
 
 def order_out(
-    order: Order, verdict: Verdict, *, portal_url: str, action_urls: dict[str, str]
+    order: Order,
+    verdict: Verdict,
+    *,
+    portal_url: str,
+    action_urls: dict[str, str],
+    api_urls: dict[str, str],
 ) -> OrderDetail:
     code = order.fulfillment_status
     return OrderDetail(
@@ -451,6 +579,9 @@ def order_out(
         shipment=shipment_out(order.shipment),
         other_part_ids=list(order.other_part_ids),
         verdict=verdict_out(verdict),
-        actions=[action_out(a, code, action_urls.get(a.slug)) for a in rules.ACTIONS],
+        actions=[
+            action_out(a, order, action_urls.get(a.slug), api_urls.get(a.slug))
+            for a in rules.ACTIONS
+        ],
         portal_url=portal_url,
     )

@@ -4,20 +4,27 @@ its input and answers, and the OpenAPI 3.1 document describes it.
 Pydantic validates the input and writes the JSON Schema (draft 2020-12, the dialect OpenAPI 3.1
 uses unchanged), so the document cannot say one thing while the code checks another. ``document``
 assembles the operations into one OpenAPI document; nothing in it is typed by hand twice.
+
+An operation takes its input from the query string (``query``), a JSON body (``body``, read
+strictly: ``"true"`` is not a boolean, ``"1"`` not a number) or a multipart form with files
+(``form``); one that changes something may take an ``Idempotency-Key`` header
+(``portal.api.idempotency``), which the operation then requires or merely accepts.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response, request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from portal.api import idempotency as keys
 from portal.api import problems
 from portal.api.problems import KINDS, ApiProblem, Problem
 
@@ -30,6 +37,11 @@ PATH_VALUE = r"^[!-.0-~]{1,100}$"
 
 #: Every call with a token may end in these.
 _AUTHENTICATED = (401, 429)
+#: Whether an operation takes an ``Idempotency-Key``: it must be sent, or it may be.
+REQUIRED = "required"
+OPTIONAL = "optional"
+JSON = "application/json"
+MULTIPART = "multipart/form-data"
 
 
 @dataclass(frozen=True)
@@ -50,10 +62,24 @@ class Operation:
     problems: tuple[int, ...] = ()
     #: Path parameters: name and meaning.
     parameters: dict[str, str] = field(default_factory=dict)
+    #: The JSON body it takes, or the multipart form (files and their fields).
+    body: type[BaseModel] | None = None
+    form: type[BaseModel] | None = None
+    #: ``REQUIRED`` or ``OPTIONAL``: it takes an Idempotency-Key header. None: it does not.
+    idempotency: str | None = None
+    #: The status of a successful answer, and its media type when it is not the JSON of
+    #: ``answer`` (an .eml file: ``answer`` is then None).
+    success: int = 200
+    media_type: str = JSON
 
     @property
     def openapi_path(self) -> str:
         return PREFIX + _FLASK_PARAMETER.sub(r"{\1}", self.path)
+
+    @property
+    def integer_parameters(self) -> set[str]:
+        """Path parameters Flask reads as integers (``<int:draft_id>``)."""
+        return set(re.findall(r"<int:([a-z_]+)>", self.path))
 
     @property
     def statuses(self) -> tuple[int, ...]:
@@ -62,11 +88,21 @@ class Operation:
             found.update(_AUTHENTICATED)
         if self.scope == "act" or self.admin:
             found.add(403)
-        if self.query is not None or self.parameters:
+        if self.query is not None or self.parameters or self.takes_input:
             found.add(422)
         if self.parameters:
             found.add(404)
+        if self.body is not None:
+            found.add(400)
+        if self.form is not None:
+            found.add(413)
+        if self.idempotency is not None:
+            found.add(409)
         return tuple(sorted(found))
+
+    @property
+    def takes_input(self) -> bool:
+        return self.body is not None or self.form is not None or self.idempotency is not None
 
 
 class Api:
@@ -84,18 +120,33 @@ class Api:
     def get(self, path: str, **options) -> Callable:
         return self._route("GET", path, **options)
 
+    def post(self, path: str, **options) -> Callable:
+        """An operation that acts: a token with the act scope, unless ``scope`` says otherwise."""
+        return self._route("POST", path, **{"scope": "act", **options})
+
+    def patch(self, path: str, **options) -> Callable:
+        return self._route("PATCH", path, **{"scope": "act", **options})
+
+    def delete(self, path: str, **options) -> Callable:
+        return self._route("DELETE", path, **{"scope": "act", **options})
+
     def _route(
         self,
         method: str,
         path: str,
         *,
-        answer: type[BaseModel],
+        answer: type[BaseModel] | None,
         tag: str,
         scope: str | None = "read",
         admin: bool = False,
         query: type[BaseModel] | None = None,
         problems: tuple[int, ...] = (),
         parameters: dict[str, str] | None = None,
+        body: type[BaseModel] | None = None,
+        form: type[BaseModel] | None = None,
+        idempotency: str | None = None,
+        success: int = 200,
+        media_type: str = JSON,
     ) -> Callable:
         def declare(view: Callable[..., BaseModel | Response]) -> Callable:
             summary, _, description = (view.__doc__ or "").strip().partition("\n")
@@ -112,18 +163,36 @@ class Api:
                 query=query,
                 problems=problems,
                 parameters=parameters or {},
+                body=body,
+                form=form,
+                idempotency=idempotency,
+                success=success,
+                media_type=media_type,
             )
             self.operations.append(operation)
 
             @functools.wraps(view)
             def handle(**path_values):
+                key = None
+                if idempotency is not None:
+                    key = _idempotency_key(required=idempotency == REQUIRED)
                 inputs = {}
                 if query is not None:
                     inputs["query"] = _validated(query, request.args.to_dict(), "query")
-                result = view(**path_values, **inputs)
-                if isinstance(result, Response):
-                    return result
-                return Response(result.model_dump_json(), mimetype="application/json")
+                if body is not None:
+                    inputs["body"] = _validated_json(body)
+                if form is not None:
+                    inputs["form"] = _validated_form(form)
+
+                def answer_call() -> Response:
+                    result = view(**path_values, **inputs)
+                    if isinstance(result, Response):
+                        return result
+                    return Response(result.model_dump_json(), status=success, mimetype=JSON)
+
+                if key is None:
+                    return answer_call()
+                return keys.answer_once(key, _fingerprint(inputs), answer_call)
 
             self.blueprint.add_url_rule(path, view.__name__, handle, methods=[method])
             return handle
@@ -136,7 +205,11 @@ class Api:
         """The OpenAPI 3.1 document of every operation declared."""
         models: list[tuple[type[BaseModel], str]] = [(Problem, "serialization")]
         for op in self.operations:
-            models.append((op.answer, "serialization"))
+            if op.answer is not None:
+                models.append((op.answer, "serialization"))
+            for model in (op.body, op.form):
+                if model is not None:
+                    models.append((model, "validation"))
         refs, definitions = models_json_schema(models, ref_template=_REF)
         schemas = dict(definitions.get("$defs", {}))
         paths: dict[str, dict] = {}
@@ -147,10 +220,14 @@ class Api:
                     "in": "path",
                     "required": True,
                     "description": meaning,
-                    "schema": {"type": "string", "pattern": PATH_VALUE},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+                    if name in op.integer_parameters
+                    else {"type": "string", "pattern": PATH_VALUE},
                 }
                 for name, meaning in op.parameters.items()
             ]
+            if op.idempotency is not None:
+                parameters.append(_idempotency_parameter(op.idempotency == REQUIRED))
             if op.query is not None:
                 parameters += _query_parameters(op.query, schemas)
             described = {
@@ -160,14 +237,7 @@ class Api:
                 "tags": [op.tag],
                 "security": [] if op.scope is None else [{"token": []}],
                 "responses": {
-                    "200": {
-                        "description": op.answer.__doc__.strip().splitlines()[0]
-                        if op.answer.__doc__
-                        else "OK",
-                        "content": {
-                            "application/json": {"schema": refs[(op.answer, "serialization")]}
-                        },
-                    },
+                    str(op.success): _success_response(op, refs),
                     **{
                         str(status): {"$ref": f"#/components/responses/{status}"}
                         for status in op.statuses
@@ -176,6 +246,16 @@ class Api:
             }
             if parameters:
                 described["parameters"] = parameters
+            if op.body is not None:
+                described["requestBody"] = {
+                    "required": True,
+                    "content": {JSON: {"schema": refs[(op.body, "validation")]}},
+                }
+            if op.form is not None:
+                described["requestBody"] = {
+                    "required": True,
+                    "content": {MULTIPART: {"schema": refs[(op.form, "validation")]}},
+                }
             paths.setdefault(op.openapi_path, {})[op.method.lower()] = described
         used = sorted({s for op in self.operations for s in op.statuses})
         return {
@@ -200,6 +280,44 @@ class Api:
                 },
             },
         }
+
+
+def _success_response(op: Operation, refs: dict) -> dict[str, Any]:
+    if op.answer is None:
+        return {
+            "description": "The file.",
+            "content": {op.media_type: {"schema": {"type": "string"}}},
+        }
+    doc = op.answer.__doc__
+    answer: dict[str, Any] = {
+        "description": doc.strip().splitlines()[0] if doc else "OK",
+        "content": {JSON: {"schema": refs[(op.answer, "serialization")]}},
+    }
+    if op.idempotency is not None:
+        answer["headers"] = {
+            keys.REPLAYED: {
+                "description": "true: this is the answer of an earlier call with the same "
+                f"{keys.HEADER}, which was not carried out again.",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        }
+    return answer
+
+
+def _idempotency_parameter(required: bool) -> dict[str, Any]:
+    return {
+        "name": keys.HEADER,
+        "in": "header",
+        "required": required,
+        "description": keys.DESCRIPTION
+        + ("" if required else " Optional here: without it, each call is carried out."),
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": keys.MAX_LENGTH,
+            "pattern": keys.PATTERN,
+        },
+    }
 
 
 def _describe_access(op: Operation) -> str:
@@ -275,4 +393,51 @@ def _validated(model: type[BaseModel], data: dict[str, Any], location: str) -> B
         raise problems.from_validation(error, location) from None
 
 
-__all__ = ["Api", "ApiProblem", "Operation"]
+def _validated_json(model: type[BaseModel]) -> BaseModel:
+    """The body, read as JSON whatever Content-Type says (an empty body is ``{}``), then
+    validated strictly: JSON has its own booleans and numbers, so no string stands in for one."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raw = b"{}"
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise problems.unreadable_json(str(error).partition(":")[0]) from None
+    if not isinstance(data, dict):
+        raise problems.unreadable_json(f"a JSON {type(data).__name__.replace('dict', 'object')}")
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as error:
+        tagged = issubclass(model, RootModel)
+        raise problems.from_validation(error, "body", tagged=tagged) from None
+
+
+def _validated_form(model: type[BaseModel]) -> BaseModel:
+    """A multipart form: its text fields, and each file field as the list of its files' bytes
+    (read again by the view for their names)."""
+    data: dict[str, Any] = request.form.to_dict()
+    for name in request.files:
+        data[name] = [upload.read() for upload in request.files.getlist(name)]
+        for upload in request.files.getlist(name):
+            upload.stream.seek(0)
+    return _validated(model, data, "body")
+
+
+def _idempotency_key(*, required: bool) -> str | None:
+    try:
+        return keys.key_in(request.headers, required=required)
+    except ValueError as error:
+        raise ApiProblem(
+            422,
+            str(error),
+            errors=[problems.FieldError(location="header", field=keys.HEADER, message=str(error))],
+        ) from None
+
+
+def _fingerprint(inputs: dict[str, BaseModel]) -> str:
+    """What a call asked for, as the key remembers it: method, path and the validated inputs."""
+    asked = {name: model.model_dump(mode="json") for name, model in inputs.items()}
+    return keys.fingerprint(request.method, request.path, asked)
+
+
+__all__ = ["OPTIONAL", "REQUIRED", "Api", "ApiProblem", "Operation"]

@@ -17,15 +17,15 @@ from portal.api.blueprint import api
 from portal.api.operations import PATH_VALUE
 from portal.api.problems import ApiProblem
 from portal.gelato.models import Order, OrderSummary
-from portal.orders import service
+from portal.orders import rules, service
 from portal.orders.delivery import delivery_verdict
 
-#: The order-changing actions' pages in the portal, by action.
-ACTION_PAGES = {
-    "cancel-order": "orders.cancel",
-    "change-address": "orders.change_address",
-    "change-shipping-method": "orders.change_shipping_method",
-    "reorder": "orders.reorder",
+#: The order-changing actions' calls in this API, by action (``portal.api.actions``).
+ACTION_CALLS = {
+    "cancel-order": "api.cancel_order",
+    "change-address": "api.change_address",
+    "change-shipping-method": "api.change_shipping_method",
+    "reorder": "api.reorder",
 }
 #: Gelato's free-text search matches one name field at a time; a page is plenty for a name.
 CUSTOMER_ROWS = 50
@@ -88,21 +88,28 @@ def get_order(order_id: str):
     """One order in full, with the "where is my order?" verdict and each action's answer.
 
     Each of the six self-service actions is allowed, or refused with the reason, the next step and
-    the article that helps, exactly as the order page shows them.
+    the article that helps, exactly as the order page shows them; with the call that carries it
+    out where it is available.
     """
-    order = _load(order_id)
+    order = load(order_id)
     return models.order_out(
         order,
         delivery_verdict(order, date.today()),
         portal_url=order_url(order.id),
         action_urls={
+            action.slug: url_for(action.endpoint, order_id=order.id, _external=True)
+            for action in rules.ACTIONS
+            if action.endpoint
+        },
+        api_urls={
             slug: url_for(endpoint, order_id=order.id, _external=True)
-            for slug, endpoint in ACTION_PAGES.items()
+            for slug, endpoint in ACTION_CALLS.items()
         },
     )
 
 
-def _load(order_id: str) -> Order:
+def load(order_id: str) -> Order:
+    """The order a path names, noted for the call's audit entry; 404 when Gelato has none."""
     if not re.fullmatch(PATH_VALUE, order_id):
         raise ApiProblem(404, f"Gelato has no order with the id {order_id!r}.")
     order = context.gelato().get_order(order_id)  # OrderNotFound answers 404

@@ -76,9 +76,11 @@ KINDS = {
             409,
             "conflict",
             "Not possible in the current state",
-            "The request is valid, but the current state of what it names refuses it, such as "
-            "an order whose status no longer allows the action. detail says why and what to do "
-            "instead.",
+            "The request is valid, but the current state of what it names refuses it: an order "
+            "whose status no longer allows the action, a support request already sent or not "
+            "complete yet, or an earlier call with the same Idempotency-Key still being carried "
+            "out. detail says why and what to do instead; article, when given, is the article "
+            "that helps.",
         ),
         Kind(
             413,
@@ -90,8 +92,11 @@ KINDS = {
             422,
             "invalid-input",
             "Invalid input",
-            "One or more inputs are wrong (a parameter, a field of the body, a header): errors "
-            "lists each with its own message. Nothing was done; correct them and send again.",
+            "One or more inputs are wrong, missing or not yet confirmed: a parameter, a field "
+            "of the body, a header (such as a missing Idempotency-Key, or one sent before with "
+            "other inputs), a confirmation the action asks for (such as understood_charge). "
+            "errors lists each with its own message. Nothing was done; correct them and send "
+            "again.",
         ),
         Kind(
             429,
@@ -111,8 +116,10 @@ KINDS = {
             502,
             "gelato-error",
             "Gelato's answer could not be used",
-            "Gelato refused the help center's API key, or answered in a way it could not read. "
-            "Trying again will not help until the setting or Gelato is fixed.",
+            "Gelato refused the help center's API key or answered in a way it could not read "
+            "(trying again will not help until the setting or Gelato is fixed); or the mail "
+            "server did not take a support request being sent: detail says why, and whether "
+            "it may have left all the same.",
         ),
         Kind(
             503,
@@ -124,6 +131,11 @@ KINDS = {
         ),
     )
 }
+
+
+class Link(BaseModel):
+    title: str
+    url: str
 
 
 class FieldError(BaseModel):
@@ -146,6 +158,11 @@ class Problem(BaseModel):
     reference: str | None = Field(
         default=None, description="For a 500: the id of the log line that holds the cause."
     )
+    article: Link | None = Field(
+        default=None,
+        description="For a refused action: the knowledge base's article that explains it, or "
+        "the one that helps with the next step.",
+    )
 
 
 class ApiProblem(Exception):
@@ -158,11 +175,13 @@ class ApiProblem(Exception):
         *,
         errors: Iterable[FieldError] = (),
         headers: Mapping[str, str] | None = None,
+        article: Link | None = None,
     ):
         self.status = status
         self.detail = detail
         self.errors = list(errors)
         self.headers = dict(headers or {})
+        self.article = article
         super().__init__(detail)
 
 
@@ -173,6 +192,7 @@ def response(
     errors: Iterable[FieldError] = (),
     headers: Mapping[str, str] | None = None,
     reference: str | None = None,
+    article: Link | None = None,
 ) -> Response:
     kind = KINDS[status]
     body = Problem(
@@ -182,6 +202,7 @@ def response(
         detail=detail,
         errors=list(errors),
         reference=reference,
+        article=article,
     )
     answer = Response(body.model_dump_json(), status=status, mimetype=MEDIA_TYPE)
     answer.headers.update(headers or {})
@@ -189,7 +210,13 @@ def response(
 
 
 def from_exception(problem: ApiProblem) -> Response:
-    return response(problem.status, problem.detail, errors=problem.errors, headers=problem.headers)
+    return response(
+        problem.status,
+        problem.detail,
+        errors=problem.errors,
+        headers=problem.headers,
+        article=problem.article,
+    )
 
 
 def from_gelato(error: gelato_errors.GelatoError) -> ApiProblem:
@@ -211,12 +238,27 @@ _MESSAGES = {
 }
 
 
-def from_validation(error: ValidationError, location: str) -> ApiProblem:
-    """Every refused input of one part of the request, each with its own message."""
+def from_validation(
+    error: ValidationError, location: str, *, tagged: bool = False, prefix: str = ""
+) -> ApiProblem:
+    """Every refused input of one part of the request, each with its own message.
+
+    ``tagged``: the model is a union told apart by one field (a request's ``scenario``), whose
+    errors pydantic places under the tag; they are named by the field itself. ``prefix``: the
+    part of the body the model validated (``answers``)."""
     found = []
     for entry in error.errors(include_url=False, include_input=False):
-        field = ".".join(str(part) for part in entry["loc"]) or location
-        message = _MESSAGES.get(entry["type"], entry["msg"])
+        loc, message = entry["loc"], _MESSAGES.get(entry["type"], entry["msg"])
+        if tagged and entry["type"].startswith("union_tag"):
+            tag = str(entry.get("ctx", {}).get("discriminator", "")).strip("'")
+            loc = (tag,)
+            if entry["type"] == "union_tag_invalid":
+                message = f"Unknown {tag}: one of {entry['ctx']['expected_tags']}."
+            else:
+                message = _MESSAGES["missing"]
+        elif tagged:
+            loc = loc[1:]
+        field = ".".join(str(part) for part in (prefix, *loc) if part != "") or location
         found.append(FieldError(location=location, field=field, message=message))
     names = ", ".join(dict.fromkeys(f.field for f in found))
     return ApiProblem(422, f"Check {names}: see errors for what each needs.", errors=found)

@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import click
 from flask.cli import AppGroup
 
-from portal import agents, audit, context
+from portal import agents, audit, context, redact
 from portal.audit import TOKEN_CREATED, TOKEN_REVOKED
 from portal.store import Agent, ApiToken, Store, utcnow
 
@@ -42,8 +42,9 @@ SCOPES = {
     ACT: "Act: also run the self-service actions and send support requests",
 }
 PREFIX = "ghc_"
-#: What every token looks like, to find one that was pasted where it does not belong.
-TOKEN_SHAPE = re.compile(r"ghc_[A-Za-z0-9_-]{43}")
+#: What every token looks like, to find one that was pasted where it does not belong (and
+#: ``portal.redact`` takes one out of anything typed or pasted, such as a support request).
+TOKEN_SHAPE = re.compile(redact.API_TOKEN_SHAPE)
 MAX_NAME_LENGTH = 100
 #: The longest a token may be made to last; none at all is allowed too.
 MAX_DAYS = 3650

@@ -4,10 +4,12 @@ client. Placing an order, which must happen once, is ``placing``'s."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from portal.gelato import errors
 from portal.gelato.client import GelatoClient
 from portal.gelato.models import Address, Order, OrderSummary
+from portal.orders import rules
 
 _ORDER_ID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
@@ -31,10 +33,53 @@ def find_orders(client: GelatoClient, query: str) -> list[Order | OrderSummary]:
     return list(client.find_orders_by_reference(query))
 
 
+class NotAllowed(Exception):
+    """The rules table refuses the action on this order now; ``decision`` says why and what to
+    do instead."""
+
+    title = "Not possible now"
+    http_status = 409
+    retry_safe = False
+
+    def __init__(self, action: rules.Action, decision: rules.Decision):
+        self.action = action
+        self.decision = decision
+        super().__init__(decision.refusal.reason)
+
+
 def cancel_order(client: GelatoClient, order_id: str) -> Order:
     """Cancel, then read the order back so the agent sees Gelato's own word on its status."""
     client.cancel_order(order_id)
     return client.get_order(order_id)
+
+
+def cancel(client: GelatoClient, order: Order, *, record: Callable[..., object]) -> Order:
+    """Cancel ``order`` as an agent asked: if the rules allow it now (by its items too), and
+    recorded in the audit log however Gelato answers. ``record(audit_name, outcome, **fields)``
+    records in the agent's name, as ``placing.Recorder`` does.
+
+    Raises NotAllowed when the rules refuse it (nothing is sent, nothing recorded), and the
+    client's errors when Gelato refuses or cannot be reached.
+    """
+    action = rules.CANCEL_ORDER
+    decision = rules.decide(action, order)
+    if not decision.allowed:
+        raise NotAllowed(action, decision)
+    asked = {"order_id": order.id}
+    audit = {"order_id": order.id, "order_reference": order.order_reference_id}
+    try:
+        updated = cancel_order(client, order.id)
+    except errors.GelatoError as error:
+        record(action.audit_name, error.audit_outcome, request=asked, gelato_answer=error, **audit)
+        raise
+    record(
+        action.audit_name,
+        "succeeded",
+        request=asked,
+        gelato_answer={"fulfillmentStatus": updated.fulfillment_status},
+        **audit,
+    )
+    return updated
 
 
 def shipping_options(client: GelatoClient, order: Order, address: Address) -> list:

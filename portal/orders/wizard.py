@@ -166,8 +166,15 @@ def take_step(
     asked_uid = submission.shipment_method_uid if submission else None
     method = _offered(methods, asked_uid, order)
     page.update(methods=methods, method_uid=method.shipment_method_uid if method else asked_uid)
-    if submission is not None and method is None:
-        problems["shipment_method"] = "Choose one of the shipping methods listed."
+    # Confirmed, the method is the one the agent reviewed: never another one in its place.
+    switched = (
+        submission is not None
+        and submission.asked == CONFIRM
+        and method is not None
+        and method.shipment_method_uid != asked_uid
+    )
+    if submission is not None and (method is None or switched):
+        problems["shipment_method"] = METHOD_PROBLEM
 
     if submission is None or submission.asked == BACK or problems:
         return Step(EDIT, **page, problems=problems)
@@ -200,6 +207,7 @@ def _another_one() -> dict[str, str]:
     return {"place_another": ANOTHER_ONE_PROBLEM}
 
 
+METHOD_PROBLEM = "Choose one of the shipping methods listed."
 ANOTHER_ONE_PROBLEM = (
     "This order was reordered already: its reorder is listed at the top of this page. Tick this "
     "to place another one; otherwise nothing is placed."

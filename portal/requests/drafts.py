@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from portal import redact
 from portal.gelato.client import GelatoClient
@@ -29,6 +30,9 @@ from portal.requests.scenarios import Scenario
 from portal.requests.scenarios import scenario as scenario_named
 from portal.requests.text import answer_text, header_text
 from portal.store import RequestDraft, RequestFile, Store, utcnow
+
+if TYPE_CHECKING:
+    from portal.config import Config
 
 DRAFT = "draft"
 PREPARED = "prepared"
@@ -207,6 +211,22 @@ class Submission:
             if uploaded:
                 chosen[requirement.key] = uploaded
         return cls(answers=answers, files=chosen)
+
+    @classmethod
+    def from_json(cls, scenario: Scenario, given: Mapping[str, object]) -> Submission:
+        """The answers the JSON API sent (by key, as ``Kind.json_fields`` names them), read
+        through the form's fields exactly as the form's are: trimmed, cut and cleaned the same
+        way. Only the requirements given are in it; the others keep their answers."""
+        values: dict = {}
+        keys: set[str] = set()
+        for requirement in scenario.requirements:
+            kind = requirement.kind
+            sent = {key: given[key] for key in kind.json_fields(requirement) if key in given}
+            if sent:
+                values.update(kind.form_values(requirement, sent))
+                keys.update(kind.answer_keys(requirement))
+        read = cls.read(scenario, values, {})
+        return cls(answers={key: value for key, value in read.answers.items() if key in keys})
 
 
 def _cut(words: str, limit: int) -> str:
@@ -492,4 +512,34 @@ def prepared_request(
         subject=redact.remove_known_secrets(prepared.subject, known_secrets),
         body=redact.remove_known_secrets(prepared.body, known_secrets),
         short_body=redact.remove_known_secrets(prepared.short_body, known_secrets),
+    )
+
+
+def signer(store: Store, draft: Draft, agent: str) -> str:
+    """Who signs the email, by their display name: whoever sent it, or ``agent``, who prepares
+    it now (the next shift may finish what another started)."""
+    name = draft.sent["by"] if draft.sent else agent
+    account = store.accounts.by_name(name)
+    return account.shown_name if account is not None else name
+
+
+def email_of(
+    draft: Draft,
+    files: Iterable[RequestFile],
+    *,
+    store: Store,
+    config: Config,
+    agent: str,
+    today: date,
+) -> compose.PreparedRequest:
+    """The email as this help center sends it, whichever face asks: replies to the team's
+    SUPPORT_EMAIL, from MAIL_FROM, signed by ``signer``, the help center's secrets taken out."""
+    return prepared_request(
+        draft,
+        files,
+        today=today,
+        reply_to=config.support_email,
+        sender=config.mail_from,
+        signed_by=signer(store, draft, agent),
+        known_secrets=config.named_secrets,
     )

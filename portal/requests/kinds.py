@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Protocol
+from typing import NotRequired, Protocol
 from urllib.parse import urlsplit
 
+from typing_extensions import TypedDict
 from wtforms import (
     BooleanField,
     FileField,
@@ -124,6 +125,8 @@ class Kind:
     #: (None: as their content says).
     photos_only = False
     stored_type: str | None = None
+    #: It takes files (uploaded through its own input of the form, or the JSON API's upload).
+    takes_files = False
 
     def __str__(self) -> str:
         return self.name
@@ -160,6 +163,21 @@ class Kind:
     def refusal(self, requirement: Requirement, value: object) -> str | None:
         """Why an answer cannot be kept at all (the one before stays), or None."""
         return None
+
+    # The JSON API: the same answers as the form, typed as JSON types them, and read through
+    # the form's fields so that they are cleaned and checked exactly as the form's are.
+
+    def json_fields(self, requirement: Requirement) -> dict[str, type]:
+        """The answers the JSON API takes for this requirement, by key, with the type of each."""
+        return dict.fromkeys(self.answer_keys(requirement), str)
+
+    def form_values(self, requirement: Requirement, given: Mapping) -> dict:
+        """The form's field values that the JSON answers ``given`` (by key) stand for."""
+        return self.field_values(requirement, given)
+
+    def json_answers(self, requirement: Requirement, answers: Mapping) -> dict:
+        """The draft's answers as the JSON API gives them back."""
+        return {key: answers.get(key) for key in self.json_fields(requirement)}
 
     def without_secrets(self, requirement: Requirement, value, secrets) -> tuple[object, list[str]]:
         """The answer with every secret in it replaced, and what was taken out where."""
@@ -513,6 +531,15 @@ class Confirm(Kind):
     def read(self, requirement, values, files):
         return {requirement.key: "yes" if values.get(requirement.key) else ""}, []
 
+    def json_fields(self, requirement):
+        return {requirement.key: bool}
+
+    def form_values(self, requirement, given):
+        return {requirement.key: bool(given.get(requirement.key))}
+
+    def json_answers(self, requirement, answers):
+        return {requirement.key: answers.get(requirement.key) == "yes"}
+
     def check(self, requirement, answers, *, orders, file_count, today):
         if answers.get(requirement.key) == "yes":
             return Check()
@@ -539,6 +566,8 @@ AddressFields = type(
     {name: StringField(_address_label(name)) for name in FIELDS}
     | {"address_fields": tuple(FIELDS)},
 )
+#: The same address as the JSON API takes it: any of its fields, by the same names.
+AddressAnswer = TypedDict("AddressAnswer", dict.fromkeys(FIELDS, NotRequired[str]), closed=True)
 
 
 class Address(Kind):
@@ -564,6 +593,9 @@ class Address(Kind):
             cleaned[name], findings = redact.redact_secrets(str(text), secrets)
             found += [f"{FIELDS[name][0] if name in FIELDS else name}: {f.kind}" for f in findings]
         return cleaned, found
+
+    def json_fields(self, requirement):
+        return {requirement.key: AddressAnswer}
 
     def read(self, requirement, values, files):
         # Trimmed, codes in capitals, as the change-address form sends them.
@@ -632,6 +664,7 @@ class Photos(Kind):
     name = "photos"
     macro = "photos"
     photos_only = True
+    takes_files = True
 
     def form_fields(self, requirement):
         return {
@@ -668,6 +701,7 @@ class Files(Kind):
 
     name = "files"
     macro = "files"
+    takes_files = True
 
     def link_key(self, requirement) -> str:
         return f"{requirement.key}_url"
@@ -730,6 +764,7 @@ class Logs(Kind):
     name = "logs"
     macro = "logs"
     stored_type = "text/plain"
+    takes_files = True
 
     def file_key(self, requirement) -> str:
         return f"{requirement.key}_file"

@@ -7,11 +7,11 @@ schema already at the newest migration is left alone without importing Alembic a
 and Pygments, which it brings along, it would hold about 10 MB in every worker for nothing.
 
 Queries are grouped by area (``store.accounts``, ``store.audit``, ``store.actions``,
-``store.drafts``, ``store.feedback``, ``store.rate_limits``, ``store.tokens``, ``store.events``,
-``store.attention``), each a plain object testable without Flask. They answer with small frozen
-rows (``Agent``, ``AuditEntry``, ``FeedbackEntry``, ``ApiToken``, ``RequestDraft``,
-``RequestFile``, ``StoredEvent``, ``OrderState``, ``AttentionEntry``) whose fields are the table's
-columns.
+``store.drafts``, ``store.feedback``, ``store.rate_limits``, ``store.tokens``,
+``store.idempotency``, ``store.events``, ``store.attention``), each a plain object testable
+without Flask. They answer with small frozen rows (``Agent``, ``AuditEntry``, ``FeedbackEntry``,
+``ApiToken``, ``RequestDraft``, ``RequestFile``, ``StoredEvent``, ``OrderState``,
+``AttentionEntry``) whose fields are the table's columns.
 
 A request never waits long for the database: a lock held by another write is waited for at most
 ``wait_seconds`` (DATABASE_WAIT_SECONDS), then the query fails with an error that
@@ -40,6 +40,7 @@ from portal.store.audit import AuditEntry, AuditLog
 from portal.store.drafts import Drafts, RequestDraft, RequestFile
 from portal.store.events import OrderEvents, OrderState, StoredEvent
 from portal.store.feedback import Feedback, FeedbackEntry
+from portal.store.idempotency import IdempotencyKeys
 from portal.store.rate_limits import Hit, RateLimits
 from portal.store.tables import MIGRATIONS, metadata, utcnow
 from portal.store.tokens import ApiToken, ApiTokens
@@ -88,6 +89,7 @@ class Store:
         self.feedback = Feedback(engine)
         self.rate_limits = RateLimits(engine)
         self.tokens = ApiTokens(engine)
+        self.idempotency = IdempotencyKeys(engine)
         self.events = OrderEvents(engine)
         self.attention = Attention(engine)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.store.area import Area, utc
@@ -63,7 +63,8 @@ class Accounts(Area):
         return True
 
     def by_id(self, agent_id: int) -> Agent | None:
-        return self._first(select(agents).where(agents.c.id == agent_id), Agent)
+        """Read on every signed-in page."""
+        return self._first(_BY_ID, Agent, {"agent_id": agent_id})
 
     def by_name(self, name: str) -> Agent | None:
         return self._first(select(agents).where(agents.c.name == name), Agent)
@@ -108,3 +109,6 @@ class Accounts(Area):
         with self.engine.begin() as connection:
             mine = sign_in_failures.c.subject == subject
             connection.execute(delete(sign_in_failures).where(mine))
+
+
+_BY_ID = select(agents).where(agents.c.id == bindparam("agent_id"))

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, insert, or_, select, text, update
+from sqlalchemy import Connection, bindparam, insert, or_, select, text, update
 
 from portal.store.area import Area, with_utc
 from portal.store.tables import order_actions, utcnow
@@ -189,18 +189,9 @@ class OrderActions(Area):
     def owed(self, *, order_id: str | None = None) -> list[OrderAction]:
         """Cancel-and-replace actions that canceled their original, or sent the cancel, and have
         not placed the replacement yet: oldest first."""
-        query = (
-            select(order_actions)
-            .where(
-                order_actions.c.action == "replace",
-                order_actions.c.state != "done",
-                order_actions.c.step.in_((CANCEL_SENT, ORIGINAL_CANCELED)),
-            )
-            .order_by(order_actions.c.created_at)
-        )
-        if order_id is not None:
-            query = query.where(order_actions.c.order_id == order_id)
-        return self._all(query, OrderAction)
+        if order_id is None:
+            return self._all(_OWED, OrderAction)
+        return self._all(_OWED_BY_ORDER, OrderAction, {"order_id": order_id})
 
     # ------------------------------------------------------------------------------------------
 
@@ -265,3 +256,16 @@ class OrderActions(Area):
                 .where(order_actions.c.key == key)
                 .values(**values, updated_at=utcnow())
             )
+
+
+# Read on every order page: built once.
+_OWED = (
+    select(order_actions)
+    .where(
+        order_actions.c.action == "replace",
+        order_actions.c.state != "done",
+        order_actions.c.step.in_((CANCEL_SENT, ORIGINAL_CANCELED)),
+    )
+    .order_by(order_actions.c.created_at)
+)
+_OWED_BY_ORDER = _OWED.where(order_actions.c.order_id == bindparam("order_id"))

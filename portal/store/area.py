@@ -19,14 +19,18 @@ class Area:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def _all(self, query, row: Callable[..., Row] = dict) -> list[Row]:
-        """Every row of ``query``, each built by ``row`` from its columns (a dict by default)."""
-        with self.engine.connect() as connection:
-            return [row(**with_utc(found._mapping)) for found in connection.execute(query)]
+    def _all(self, query, row: Callable[..., Row] = dict, values=None) -> list[Row]:
+        """Every row of ``query``, each built by ``row`` from its columns (a dict by default).
 
-    def _first(self, query, row: Callable[..., Row] = dict) -> Row | None:
+        ``values`` fill the query's ``bindparam``s: a query that runs on every page is built once,
+        with parameters, which spares SQLAlchemy rebuilding and re-keying it each time.
+        """
         with self.engine.connect() as connection:
-            found = connection.execute(query).first()
+            return [row(**with_utc(found._mapping)) for found in connection.execute(query, values)]
+
+    def _first(self, query, row: Callable[..., Row] = dict, values=None) -> Row | None:
+        with self.engine.connect() as connection:
+            found = connection.execute(query, values).first()
         return row(**with_utc(found._mapping)) if found else None
 
 

@@ -11,6 +11,13 @@ from portal.store.area import Area
 from portal.store.tables import request_attachments, request_drafts, utcnow
 
 _ATTACHMENT_INFO = [c for c in request_attachments.c if c.name != "data"]
+#: The largest id a row can have (both databases' INTEGER): a number past it names no row, and
+#: would not even fit the query.
+MAX_ID = 2**31 - 1
+
+
+def _possible(*ids: int) -> bool:
+    return all(0 < row_id <= MAX_ID for row_id in ids)
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class Drafts(Area):
         return result.inserted_primary_key[0]
 
     def get(self, draft_id: int) -> RequestDraft | None:
+        if not _possible(draft_id):
+            return None
         query = select(request_drafts).where(request_drafts.c.id == draft_id)
         return self._first(query, RequestDraft)
 
@@ -166,6 +175,8 @@ class Drafts(Area):
         return self._all(query, RequestFile)
 
     def get_attachment(self, draft_id: int, attachment_id: int) -> RequestFile | None:
+        if not _possible(draft_id, attachment_id):
+            return None
         c = request_attachments.c
         query = select(request_attachments).where(c.draft_id == draft_id, c.id == attachment_id)
         return self._first(query, RequestFile)

@@ -267,3 +267,24 @@ rate_limits = Table(
     Column("hits", Integer, nullable=False),
     Index("ix_rate_limits_window_start", "window_start"),
 )
+
+# The answers of API calls sent with an Idempotency-Key, per token: a call sent again with the
+# same key gets the first answer instead of acting twice (``portal.api.idempotency``). In the
+# database rather than in memory, so a retry that reaches another process is recognised too.
+api_idempotency_keys = Table(
+    "api_idempotency_keys",
+    metadata,
+    Column("token_id", Integer, ForeignKey("api_tokens.id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    # SHA-256 of the method, the path and the validated inputs of the first call.
+    Column("fingerprint", String(64), nullable=False),
+    # running | done (the answer is kept) | retry (it failed upstream: the same call may retry)
+    Column("state", String(20), nullable=False),
+    # Counts the attempts, so that of two retries taking the key at once only one wins.
+    Column("attempt", Integer, nullable=False),
+    Column("status", Integer),
+    Column("media_type", String(100)),
+    Column("body", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -105,29 +105,13 @@ def cancel(order_id):
     form = ConfirmForm()
     error = None
     if decision.allowed and form.validate_on_submit():
-        asked = {"order_id": order.id}
-        audit = {"order_id": order.id, "order_reference": order.order_reference_id}
         try:
-            updated = service.cancel_order(gelato(), order.id)
+            updated = service.cancel(
+                gelato(), order, record=partial(record_action, current_agent_name())
+            )
         except errors.GelatoError as caught:
             error = caught
-            record_action(
-                current_agent_name(),
-                rules.CANCEL_ORDER.audit_name,
-                caught.audit_outcome,
-                request=asked,
-                gelato_answer=caught,
-                **audit,
-            )
         else:
-            record_action(
-                current_agent_name(),
-                rules.CANCEL_ORDER.audit_name,
-                "succeeded",
-                request=asked,
-                gelato_answer={"fulfillmentStatus": updated.fulfillment_status},
-                **audit,
-            )
             return render_template(
                 "orders/result.html",
                 title="Order canceled",

@@ -315,23 +315,9 @@ def _preview_page(draft, verdict, files, *, result=None, status: int = 200):
 
 
 def _prepared(draft: drafts.Draft, files: list) -> compose.PreparedRequest:
-    return drafts.prepared_request(
-        draft,
-        files,
-        today=today(),
-        reply_to=config().support_email,
-        sender=config().mail_from,
-        signed_by=_signer(draft),
-        known_secrets=config().named_secrets,
+    return drafts.email_of(
+        draft, files, store=store(), config=config(), agent=current_agent_name(), today=today()
     )
-
-
-def _signer(draft: drafts.Draft) -> str:
-    """Who signs the email, by their display name: whoever sent it, or the agent who prepares
-    it now (the next shift may finish what another started)."""
-    name = draft.sent["by"] if draft.sent else current_agent_name()
-    agent = store().accounts.by_name(name)
-    return agent.shown_name if agent is not None else name
 
 
 @bp.post("/<int:draft_id>/eml")

@@ -1,5 +1,7 @@
 """The place-order steps as plain Python: no Flask, a sandbox client and a store of their own."""
 
+from dataclasses import replace
+
 import pytest
 
 from portal.orders import placing, rules, wizard
@@ -103,3 +105,25 @@ def test_gelato_down_keeps_the_review_and_answers_503(step, gelato, order_id, sa
     assert failed.page == wizard.REVIEWING
     assert failed.http_status == 503
     assert failed.error.retry_safe
+
+
+def test_a_confirmed_method_no_longer_offered_is_never_swapped_for_another(
+    step, gelato, order_id, recorded
+):
+    """The review showed one method; if Gelato no longer offers it when the agent confirms,
+    nothing is placed with another in its place: the form asks again."""
+    order = gelato.get_order(order_id("NW-1009"))
+    gone = wizard.Submission(
+        key="g" * 32,
+        address=fields_of(order.shipping_address),
+        shipment_method_uid="a_method_no_longer_offered",
+        asked=wizard.CONFIRM,
+        understood_charge=True,
+    )
+    shown = step(rules.REORDER, order, gone)
+    assert shown.page == wizard.EDIT
+    assert shown.problems == {"shipment_method": wizard.METHOD_PROBLEM}
+    assert recorded == []
+    reviewed = step(rules.REORDER, order, replace(gone, asked=wizard.REVIEW))
+    assert reviewed.page == wizard.REVIEWING  # on review, the order's own is offered instead
+    assert reviewed.method_uid == order.shipment.shipment_method_uid

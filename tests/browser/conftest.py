@@ -106,8 +106,13 @@ def help_center(chromium, tmp_path_factory) -> Iterator[HelpCenter]:
         server.wait(timeout=10)
 
 
+#: Seconds the help center may take to start: its two workers load the app while the other test
+#: processes keep both cores busy.
+START_TIMEOUT = 120
+
+
 def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.poll() is not None:
             pytest.fail(f"the help center did not start:\n{log.read_text()}")
@@ -117,7 +122,7 @@ def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    pytest.fail(f"the help center did not answer within 30 s:\n{log.read_text()}")
+    pytest.fail(f"the help center did not answer within {START_TIMEOUT} s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ answered with, so that the queue knows the latest delivery date of orders no est
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -114,18 +115,20 @@ def consequences(
     return changes, triggers
 
 
-def note_lookup(store: Store, order: Order, now: datetime) -> None:
+def note_lookup(store: Store, order: Order, now: datetime) -> OrderState:
     """Record what a lookup of ``order`` showed at ``now``: its first lookup, its status and
     its delivery estimate, where they are newer than what the events said. Writes only when
-    something changed, so showing an order page twice costs one read."""
+    something changed, so showing an order page twice costs one read; the order's state as it
+    now stands is returned, for the page to show without reading it again."""
     known = store.events.state(order.id)
     if known is not None and not lookup_changes(known, order, now):
-        return
+        return known
     with store.events.transaction() as transaction:
         state = transaction.state(order.id, order.order_reference_id, now, by_event=False)
         changes = lookup_changes(state, order, now)
         if changes:
             transaction.update_state(order.id, updated_at=now, **changes)
+    return replace(state, updated_at=now, **changes) if changes else state
 
 
 def lookup_changes(state: OrderState, order: Order, now: datetime) -> dict[str, Any]:

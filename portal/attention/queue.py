@@ -333,10 +333,12 @@ def top(store: Store, today: date, now: datetime, limit: int) -> tuple[list[Queu
     return _shown(store, store.attention.waiting(limit), today), count(store)
 
 
-def for_order(store: Store, order: Order, today: date, now: datetime) -> list[QueueEntry]:
-    """The order's entries not handled yet, for its page; a passed latest date opens its own."""
+def for_order(
+    store: Store, order: Order, today: date, now: datetime, state: OrderState | None
+) -> list[QueueEntry]:
+    """The order's entries not handled yet, for its page, with ``state`` as the page read it; a
+    passed latest date opens its own."""
     refresh(store, today, now, order.id)
-    state = store.events.state(order.id)
     return [
         QueueEntry(entry, KINDS[entry.kind], state, today)
         for entry in store.attention.for_order(order.id)

@@ -78,7 +78,7 @@ def order_page(order_id):
     # What the page shows now: the first lookup of an order that Gelato's events named, its
     # latest delivery date for the queue.
     now = utcnow()
-    note_lookup(store(), order, now)
+    state = note_lookup(store(), order, now)
     return render_template(
         "orders/order.html",
         order=order,
@@ -93,7 +93,7 @@ def order_page(order_id):
         ],
         where_is_my_order=WHERE_IS_MY_ORDER,
         owed=placing.owed_replacements(store(), order_id=order.id),
-        attention=queue.for_order(store(), order, today, now),
+        attention=queue.for_order(store(), order, today, now, state),
         timeline=timeline.of_order(store(), order, audit_actions()),
     )
 

@@ -34,7 +34,7 @@ from portal.sources import (
     Sources,
 )
 from portal.store import AttentionEntry, OrderState, Store
-from portal.store.attention import HANDLED, TAKEN
+from portal.store.attention import HANDLED, TAKEN, is_late_without_entry
 from portal.store.attention import LATE as LATE_CODE
 
 #: What the audit log calls an agent's work on the queue, with the label the admin pages show.
@@ -338,10 +338,13 @@ def for_order(
 ) -> list[QueueEntry]:
     """The order's entries not handled yet, for its page, with ``state`` as the page read it; a
     passed latest date opens its own."""
-    refresh(store, today, now, order.id)
+    entries = store.attention.for_order(order.id)
+    late = state is None or is_late_without_entry(state, entries, today, DONE_STATUSES)
+    if late and refresh(store, today, now, order.id):
+        entries = store.attention.for_order(order.id)
     return [
         QueueEntry(entry, KINDS[entry.kind], state, today)
-        for entry in store.attention.for_order(order.id)
+        for entry in entries
         if entry.state != HANDLED and entry.kind in KINDS
     ]
 

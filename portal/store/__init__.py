@@ -306,7 +306,9 @@ def _tune_sqlite(dbapi_connection, connection_record):
 
 def _begin_sqlite(connection):
     # IMMEDIATE takes the write lock at once instead of at the first write: used where a read
-    # decides what is written (migrations, idempotency checks, Store.transaction).
-    connection.exec_driver_sql(
-        f"BEGIN {connection.get_execution_options().get('sqlite_begin', '')}"
-    )
+    # decides what is written (migrations, idempotency checks, Store.transaction). A single
+    # SELECT (sqlite_begin=None, see Area) needs no BEGIN: SQLite gives each statement its own
+    # consistent read.
+    begin = connection.get_execution_options().get("sqlite_begin", "")
+    if begin is not None:
+        connection.exec_driver_sql(f"BEGIN {begin}")

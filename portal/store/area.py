@@ -25,13 +25,18 @@ class Area:
         ``values`` fill the query's ``bindparam``s: a query that runs on every page is built once,
         with parameters, which spares SQLAlchemy rebuilding and re-keying it each time.
         """
-        with self.engine.connect() as connection:
+        with self._reading() as connection:
             return [row(**with_utc(found._mapping)) for found in connection.execute(query, values)]
 
     def _first(self, query, row: Callable[..., Row] = dict, values=None) -> Row | None:
-        with self.engine.connect() as connection:
+        with self._reading() as connection:
             found = connection.execute(query, values).first()
         return row(**with_utc(found._mapping)) if found else None
+
+    def _reading(self):
+        """A connection for one SELECT: on SQLite without a BEGIN of its own, which spares a
+        round of transaction handling on each of a page's reads."""
+        return self.engine.connect().execution_options(sqlite_begin=None)
 
 
 def utc(value: datetime | None) -> datetime | None:

@@ -12,11 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 
 from portal.store.area import Area, insert_or_skip
 from portal.store.tables import attention_entries, order_states
+
+if TYPE_CHECKING:  # events.py stores entries that its events open, so it imports this module
+    from portal.store.events import OrderState
 
 OPEN = "open"
 TAKEN = "taken"
@@ -51,6 +55,21 @@ class AttentionEntry:
     created_at: datetime
 
 
+def is_late_without_entry(
+    state: OrderState, entries: Iterable[AttentionEntry], today: date, done_statuses: Iterable[str]
+) -> bool:
+    """``Attention.late_without_entry``'s rule for one order whose state and entries are read
+    already (its page reads both): only when it holds does the page ask the database again,
+    in the transaction that opens the entry."""
+    latest = state.max_delivery_date
+    if latest is None or latest >= today or state.status in set(done_statuses):
+        return False
+    return not any(
+        entry.kind == LATE and (entry.due_date == latest or entry.state != HANDLED)
+        for entry in entries
+    )
+
+
 def open_key(order_id: str, kind: str) -> str:
     """What an entry holds in its unique ``open_key`` while it is not handled."""
     return f"{order_id}:{kind}"
@@ -76,14 +95,13 @@ class Attention(Area):
         )
 
     def for_order(self, order_id: str) -> list[AttentionEntry]:
-        c = attention_entries.c
-        query = select(attention_entries).where(c.order_id == order_id).order_by(c.id)
-        return self._all(query, AttentionEntry)
+        """Read on every order page."""
+        return self._all(_OF_ORDER, AttentionEntry, {"order_id": order_id})
 
     def count_waiting(self) -> int:
-        query = select(func.count()).where(attention_entries.c.state.in_(WAITING))
-        with self.engine.connect() as connection:
-            return connection.execute(query).scalar_one()
+        """Read on every page, for the header."""
+        with self._reading() as connection:
+            return connection.execute(_COUNT_WAITING).scalar_one()
 
     def take(self, entry_id: int, actor: str, now: datetime, *, take_over: bool = False) -> bool:
         """Make ``actor`` the one working on an entry: an open one, or (``take_over``) one
@@ -153,3 +171,14 @@ class Attention(Area):
                 values["open_key"] = open_key(entry["order_id"], LATE)
                 opened += insert_or_skip(connection, attention_entries, values)
         return opened
+
+
+# Read on every page: built once, with parameters.
+_OF_ORDER = (
+    select(attention_entries)
+    .where(attention_entries.c.order_id == bindparam("order_id"))
+    .order_by(attention_entries.c.id)
+)
+_COUNT_WAITING = select(func.count()).where(
+    or_(*(attention_entries.c.state == state for state in WAITING))
+)

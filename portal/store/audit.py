@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, text, tuple_
+from sqlalchemy import bindparam, insert, select, text, tuple_
 
 from portal.store.area import Area, with_utc
 from portal.store.tables import audit_log
@@ -94,15 +94,30 @@ class AuditLog(Area):
     def for_order(self, order_id: str, order_reference: str | None, limit: int) -> list[AuditEntry]:
         """What was done to one Gelato order, newest first: entries naming its id, and those
         naming only its reference (a request about an order typed in by its number)."""
-        c = audit_log.c
-        about = c.order_id == order_id
+        values = {"order_id": order_id, "limit": limit}
         if order_reference:
-            about |= c.order_id.is_(None) & (c.order_reference == order_reference)
-        query = select(audit_log).where(about).order_by(c.at.desc(), c.id.desc()).limit(limit)
-        with self.engine.connect() as connection:
-            return [AuditEntry(**with_utc(row._mapping)) for row in connection.execute(query)]
+            values["order_reference"] = order_reference
+            return self._all(_OF_ORDER_OR_REFERENCE, AuditEntry, values)
+        return self._all(_OF_ORDER, AuditEntry, values)
 
     def actors(self, limit: int = MAX_ACTORS) -> list[str]:
         """The names that appear in the log, in alphabetical order, at most ``limit``."""
         with self.engine.connect() as connection:
             return list(connection.execute(_ACTORS, {"limit": limit}).scalars())
+
+
+def _of_order(about):
+    c = audit_log.c
+    newest_first = (c.at.desc(), c.id.desc())
+    return select(audit_log).where(about).order_by(*newest_first).limit(bindparam("limit"))
+
+
+# Read on every order page: built once, with parameters.
+_OF_ORDER = _of_order(audit_log.c.order_id == bindparam("order_id"))
+_OF_ORDER_OR_REFERENCE = _of_order(
+    (audit_log.c.order_id == bindparam("order_id"))
+    | (
+        audit_log.c.order_id.is_(None)
+        & (audit_log.c.order_reference == bindparam("order_reference"))
+    )
+)

@@ -168,9 +168,7 @@ class OrderEvents(Area):
 
     def for_order(self, order_id: str) -> list[StoredEvent]:
         """Every event of one Gelato order, in the order they arrived."""
-        c = order_events.c
-        query = select(order_events).where(c.order_id == order_id).order_by(c.id)
-        return self._all(query, StoredEvent)
+        return self._all(_EVENTS_OF_ORDER, StoredEvent, {"order_id": order_id})
 
     def count(self, *, event_id: str | None = None) -> int:
         """How many events are stored (with ``event_id``: 1 or 0)."""
@@ -186,8 +184,8 @@ class OrderEvents(Area):
             return connection.execute(select(order_events.c.id).limit(1)).first() is not None
 
     def state(self, order_id: str) -> OrderState | None:
-        query = select(order_states).where(order_states.c.order_id == order_id)
-        return self._first(query, OrderState)
+        """Read on every order page."""
+        return self._first(_STATE, OrderState, {"order_id": order_id})
 
     def states(self, order_ids: Iterable[str]) -> dict[str, OrderState]:
         """The states of several orders, by order id; orders without one are left out."""
@@ -196,3 +194,12 @@ class OrderEvents(Area):
             return {}
         query = select(order_states).where(order_states.c.order_id.in_(ids))
         return {state.order_id: state for state in self._all(query, OrderState)}
+
+
+# Read on every order page: built once, with parameters.
+_STATE = select(order_states).where(order_states.c.order_id == bindparam("order_id"))
+_EVENTS_OF_ORDER = (
+    select(order_events)
+    .where(order_events.c.order_id == bindparam("order_id"))
+    .order_by(order_events.c.id)
+)

@@ -206,3 +206,17 @@ def test_before_any_event_the_queue_says_how_to_set_up_the_webhook(agent_client)
     page = agent_client.get("/portal/attention/").get_data(as_text=True)
     assert "No event from Gelato has arrived yet" in page
     assert 'href="/reference/webhooks/"' in page
+
+
+def test_an_order_page_opens_its_own_late_entry_once(agent_client, client, store, order_id):
+    order = order_id("NW-1008")
+    latest = date.today() - timedelta(days=6)
+    post(client, estimate(order, (latest - timedelta(days=3)).isoformat(), latest.isoformat(), 1))
+    page = agent_client.get(f"/portal/orders/{order}/").get_data(as_text=True)
+    assert "Past its latest delivery date" in page
+    agent_client.get(f"/portal/orders/{order}/")
+    [late] = [e for e in store.attention.waiting() if e.kind == "late"]
+    store.attention.handle(late.id, "ana", "Carrier says tomorrow.", late.since)
+    page = agent_client.get(f"/portal/orders/{order}/").get_data(as_text=True)
+    assert "Past its latest delivery date" not in page
+    assert [e.kind for e in store.attention.waiting()] == ["estimate_later"]

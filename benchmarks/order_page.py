@@ -6,7 +6,11 @@ the sandbox directly (``GET /v4/orders/{id}``, the call the page is built on) an
 order page, signed in as the demo admin. Rounds alternate between the two, so drift on this
 noisy machine hits both alike, at concurrency 1 and 8. The script prints each side's
 percentiles and the difference, against the targets (added at concurrency 1: p50 <= 2 ms,
-p95 <= 5 ms; at concurrency 8: p95 <= 10 ms). It exits 0 whether they are met or not::
+p95 <= 5 ms; at concurrency 8: p95 <= 10 ms). It exits 0 whether they are met or not.
+
+A third side, ``bare Flask page`` (``bare_order_page.py``, under the same command), makes the
+same Gelato call from a bare Flask view and answers as many bytes: what the portal adds over it
+is what the portal's own work costs, the rest is the stack's floor on this machine::
 
     .venv/bin/python benchmarks/order_page.py [--order NW-1004] [--requests 400] [--rounds 5]
 """
@@ -14,6 +18,8 @@ p95 <= 5 ms; at concurrency 8: p95 <= 10 ms). It exits 0 whether they are met or
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -38,6 +44,7 @@ from served import (
 
 from portal.gelato.sandbox import DEMO_API_KEY, http_client
 
+HERE = Path(__file__).resolve().parent
 #: (concurrency, percentile, most the portal may add in ms)
 TARGETS = ((1, 50, 2.0), (1, 95, 5.0), (8, 95, 10.0))
 PERCENTILES = (50, 90, 95, 99)
@@ -52,27 +59,54 @@ def main() -> int:
     args = parser.parse_args()
 
     sandbox, sandbox_url = start_sandbox()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    port, bare_port = free_port(), free_port()
+    base, bare = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
+    servers = []
     try:
         with tempfile.TemporaryDirectory(prefix="order-page-") as tmp:
-            server = start_help_center(Path(tmp), PRODUCTION, port=port, GELATO_API_URL=sandbox_url)
-            try:
-                wait_until_up(server, base, Path(tmp) / "server.log")
-                measure(args, base, sandbox_url)
-            finally:
-                stop(server)
+            folder = Path(tmp)
+            servers.append(
+                start_help_center(folder, PRODUCTION, port=port, GELATO_API_URL=sandbox_url)
+            )
+            wait_until_up(servers[0], base, folder / "server.log")
+            _, body, _ = signed_in_page(base, args.order)
+            page_bytes = len(body)
+            servers.append(start_bare(folder, bare_port, sandbox_url, page_bytes))
+            wait_until_up(servers[1], bare, folder / "bare.log")
+            measure(args, base, bare, sandbox_url)
     finally:
+        for server in servers:
+            stop(server)
         sandbox.terminate()
         sandbox.wait()
     return 0
 
 
-def measure(args, base: str, sandbox_url: str) -> None:
+def start_bare(folder: Path, port: int, sandbox_url: str, page_bytes: int) -> subprocess.Popen:
+    """``bare_order_page.py`` under the production command, answering pages of ``page_bytes``."""
+    environ = {
+        **os.environ,
+        "GELATO_API_URL": sandbox_url,
+        "GELATO_API_KEY": DEMO_API_KEY,
+        "BARE_PAGE_BYTES": str(page_bytes),
+    }
+    command = [*PRODUCTION, "--host", "127.0.0.1", "--port", str(port), "bare_order_page:app"]
+    log = (folder / "bare.log").open("wb")
+    return subprocess.Popen(
+        command, cwd=HERE, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def signed_in_page(base: str, reference: str) -> tuple[dict, bytes, str]:
+    """The demo admin's cookies, and the order page ``reference`` leads to: its body, its path."""
     with httpx.Client(base_url=base, timeout=30) as agent:
         sign_in(agent)
-        page = order_page(agent, args.order)
-        cookies = dict(agent.cookies)
+        page = order_page(agent, reference)
+        return dict(agent.cookies), agent.get(page).text.encode(), page
+
+
+def measure(args, base: str, bare: str, sandbox_url: str) -> None:
+    cookies, _, page = signed_in_page(base, args.order)
     order_id = http_client(sandbox_url).find_orders_by_reference(args.order)[0].id
     direct = f"{sandbox_url}/v4/orders/{order_id}"
 
@@ -82,7 +116,14 @@ def measure(args, base: str, sandbox_url: str) -> None:
     def gelato_client() -> httpx.Client:
         return httpx.Client(headers={"X-API-KEY": DEMO_API_KEY}, timeout=30)
 
-    sides = {"Gelato call": (gelato_client, direct), "order page": (portal_client, base + page)}
+    def bare_client() -> httpx.Client:
+        return httpx.Client(timeout=30)
+
+    sides = {
+        "Gelato call": (gelato_client, direct),
+        "bare Flask page": (bare_client, f"{bare}/orders/{order_id}/"),
+        "order page": (portal_client, base + page),
+    }
     print(f"Order {args.order}: {page} against GET {direct}")
     print(f"{args.rounds} rounds of {args.requests} requests a side, alternating sides\n")
     added = {}
@@ -93,11 +134,13 @@ def measure(args, base: str, sandbox_url: str) -> None:
                 samples[side] += timed(make_client, url, args.requests, concurrency)
         cuts = {side: percentiles(times) for side, times in samples.items()}
         print(f"concurrency {concurrency}:")
-        print(f"  {'':14}" + "".join(f"{f'p{p} ms':>9}" for p in PERCENTILES))
+        print(f"  {'':16}" + "".join(f"{f'p{p} ms':>9}" for p in PERCENTILES))
         for side, values in cuts.items():
-            print(f"  {side:14}" + "".join(f"{values[p]:9.2f}" for p in PERCENTILES))
+            print(f"  {side:16}" + "".join(f"{values[p]:9.2f}" for p in PERCENTILES))
         difference = {p: cuts["order page"][p] - cuts["Gelato call"][p] for p in PERCENTILES}
-        print(f"  {'portal adds':14}" + "".join(f"{difference[p]:9.2f}" for p in PERCENTILES))
+        print(f"  {'portal adds':16}" + "".join(f"{difference[p]:9.2f}" for p in PERCENTILES))
+        floor = {p: cuts["bare Flask page"][p] - cuts["Gelato call"][p] for p in PERCENTILES}
+        print(f"  {'of which floor':16}" + "".join(f"{floor[p]:9.2f}" for p in PERCENTILES))
         added[concurrency] = difference
     print()
     for concurrency, percentile, limit in TARGETS:

@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from portal import agents, create_app
 from portal.config import PROJECT_ROOT
 from portal.gelato.sandbox import create_sandbox, in_process_client
+from portal.store import Store
 
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -86,11 +87,27 @@ def upgrade_in_workers_at_once(url: str, count: int = 4) -> None:
     assert [worker.returncode for worker in workers] == [0] * count, errors
 
 
+@pytest.fixture(scope="session")
+def upgraded_database(tmp_path_factory) -> Path:
+    """A SQLite file upgraded to the newest migration once per test process, for ``environ`` to
+    copy: a test's database is then the one a deployed app starts on, without the migrations
+    run again for every test (tests/test_store.py runs them on new files)."""
+    path = tmp_path_factory.mktemp("upgraded") / "helpcenter.sqlite3"
+    store = Store.from_url(f"sqlite:///{path}")
+    store.upgrade()
+    store.close()
+    assert not path.with_name(path.name + "-wal").exists(), "the upgrade left a write-ahead log"
+    return path
+
+
 @pytest.fixture
-def environ(tmp_path):
-    """Settings of a sandbox app with its own database; tests add or change entries."""
+def environ(tmp_path, upgraded_database):
+    """Settings of a sandbox app with its own database, at the newest migration; tests add or
+    change entries."""
+    database = tmp_path / "helpcenter.sqlite3"
+    shutil.copyfile(upgraded_database, database)
     return {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'helpcenter.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{database}",
         "SECRET_KEY": SECRET_KEY,
     }
 

@@ -24,6 +24,7 @@ from portal.gelato.sandbox import create_sandbox, in_process_client
 from portal.store import Store
 
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+BROWSER_TESTS = "tests/browser/"
 
 
 class Account(NamedTuple):
@@ -47,6 +48,30 @@ class ClosingTestClient(FlaskClient):
             if close_form is not None:  # a test's own stream may have no close()
                 close_form()
         return response
+
+
+def pytest_collection_modifyitems(items):
+    """The browser tests first: together they take longest (see the scheduler below)."""
+    items.sort(key=lambda item: not item.nodeid.startswith(BROWSER_TESTS))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """How ``make test`` shares the test files out between its processes (``--dist loadfile``):
+    every test of a file runs in one process, as its module and session fixtures expect, and
+    every browser test runs in one too, on one help center server and one Chromium. Files are
+    handed out in the order they were collected (``--no-loadscope-reorder``): browser tests
+    first."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserTestsTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith(BROWSER_TESTS):
+                return BROWSER_TESTS
+            return super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)
 
 
 @pytest.fixture(autouse=True, scope="session")

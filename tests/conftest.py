@@ -17,6 +17,7 @@ import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 
 from portal import agents, create_app
 from portal.config import PROJECT_ROOT
@@ -79,6 +80,38 @@ def test_clients_close_their_responses():
     """Make every app's ``test_client()`` a ClosingTestClient, in the apps tests build too."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Flask, "test_client_class", ClosingTestClient)
+        yield
+
+
+class CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates kept in memory for the test process: each test builds an app
+    of its own, and each app's Jinja would compile every template it renders again. A template
+    is compiled anew whenever its source differs from the one compiled (Jinja checks)."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def apps_share_compiled_templates():
+    """Every app the tests build, directly or through a fixture, shares CompiledTemplates."""
+    cache = CompiledTemplates()
+    create_environment = Flask.create_jinja_environment
+
+    def with_shared_cache(app):
+        environment = create_environment(app)
+        environment.bytecode_cache = cache
+        return environment
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "create_jinja_environment", with_shared_cache)
         yield
 
 

@@ -25,7 +25,7 @@ dev: $(STAMP_VENV) $(STAMP_SITE)
 	$(BIN)/python app.py --reload
 
 test: $(STAMP_VENV) $(STAMP_SITE) lint
-	$(BIN)/pytest --numprocesses auto --maxprocesses 4 --dist loadfile
+	$(BIN)/pytest --numprocesses auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 
 lint: $(STAMP_VENV)
 	$(BIN)/ruff check .

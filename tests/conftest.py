@@ -17,12 +17,15 @@ import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 
 from portal import agents, create_app
 from portal.config import PROJECT_ROOT
 from portal.gelato.sandbox import create_sandbox, in_process_client
+from portal.store import Store
 
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+BROWSER_TESTS = "tests/browser/"
 
 
 class Account(NamedTuple):
@@ -48,11 +51,67 @@ class ClosingTestClient(FlaskClient):
         return response
 
 
+def pytest_collection_modifyitems(items):
+    """The browser tests first: together they take longest (see the scheduler below)."""
+    items.sort(key=lambda item: not item.nodeid.startswith(BROWSER_TESTS))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """How ``make test`` shares the test files out between its processes (``--dist loadfile``):
+    every test of a file runs in one process, as its module and session fixtures expect, and
+    every browser test runs in one too, on one help center server and one Chromium. Files are
+    handed out in the order they were collected (``--no-loadscope-reorder``): browser tests
+    first."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserTestsTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith(BROWSER_TESTS):
+                return BROWSER_TESTS
+            return super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def test_clients_close_their_responses():
     """Make every app's ``test_client()`` a ClosingTestClient, in the apps tests build too."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Flask, "test_client_class", ClosingTestClient)
+        yield
+
+
+class CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates kept in memory for the test process: each test builds an app
+    of its own, and each app's Jinja would compile every template it renders again. A template
+    is compiled anew whenever its source differs from the one compiled (Jinja checks)."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def apps_share_compiled_templates():
+    """Every app the tests build, directly or through a fixture, shares CompiledTemplates."""
+    cache = CompiledTemplates()
+    create_environment = Flask.create_jinja_environment
+
+    def with_shared_cache(app):
+        environment = create_environment(app)
+        environment.bytecode_cache = cache
+        return environment
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "create_jinja_environment", with_shared_cache)
         yield
 
 
@@ -86,11 +145,27 @@ def upgrade_in_workers_at_once(url: str, count: int = 4) -> None:
     assert [worker.returncode for worker in workers] == [0] * count, errors
 
 
+@pytest.fixture(scope="session")
+def upgraded_database(tmp_path_factory) -> Path:
+    """A SQLite file upgraded to the newest migration once per test process, for ``environ`` to
+    copy: a test's database is then the one a deployed app starts on, without the migrations
+    run again for every test (tests/test_store.py runs them on new files)."""
+    path = tmp_path_factory.mktemp("upgraded") / "helpcenter.sqlite3"
+    store = Store.from_url(f"sqlite:///{path}")
+    store.upgrade()
+    store.close()
+    assert not path.with_name(path.name + "-wal").exists(), "the upgrade left a write-ahead log"
+    return path
+
+
 @pytest.fixture
-def environ(tmp_path):
-    """Settings of a sandbox app with its own database; tests add or change entries."""
+def environ(tmp_path, upgraded_database):
+    """Settings of a sandbox app with its own database, at the newest migration; tests add or
+    change entries."""
+    database = tmp_path / "helpcenter.sqlite3"
+    shutil.copyfile(upgraded_database, database)
     return {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'helpcenter.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{database}",
         "SECRET_KEY": SECRET_KEY,
     }
 

@@ -1,13 +1,14 @@
 """The per-token rate limit: counted in the database, so every process counts the same calls."""
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
 from portal import audit, create_app
-from portal.store import Store
+from portal.api import blueprint
+from portal.store import Store, utcnow
 
 
 @pytest.fixture
@@ -15,8 +16,17 @@ def environ(environ):
     return {**environ, "API_CALLS_PER_MINUTE": "3"}
 
 
+@pytest.fixture
+def calls_in_one_minute(monkeypatch):
+    """The API's clock, started at the beginning of a minute, so that a test's calls fall in one
+    window wherever in a minute of the wall clock the test starts."""
+    now = utcnow()
+    behind = timedelta(seconds=now.second, microseconds=now.microsecond)
+    monkeypatch.setattr(blueprint, "utcnow", lambda: utcnow() - behind)
+
+
 def test_a_token_over_its_limit_is_told_when_to_call_again(
-    app, environ, gelato, make_token, bearer
+    app, environ, gelato, make_token, bearer, calls_in_one_minute
 ):
     """Two apps on one database stand for two processes: together they count one limit."""
     token = make_token()

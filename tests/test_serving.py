@@ -23,7 +23,9 @@ from portal.gelato.sandbox import create_sandbox
 from tests.conftest import form_token, free_port
 
 START_TIMEOUT = 120  # seconds: granian's workers each build the app, slow on a busy machine
-STOP_TIMEOUT = 20
+#: app.py gives granian 15 s to stop before it kills it, then closes the sandbox: on a machine
+#: whose cores the browser tests keep busy, that can take most of this.
+STOP_TIMEOUT = 30
 
 
 class Served:
@@ -79,7 +81,12 @@ class Served:
             os.killpg(self.process.pid, signal.SIGINT)
         else:
             self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(STOP_TIMEOUT)
+        try:
+            code = self.process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            left = self.processes()
+            self.kill()
+            raise AssertionError(f"python app.py did not stop; still running: {left}") from None
         deadline = time.monotonic() + STOP_TIMEOUT
         while self.processes() and time.monotonic() < deadline:
             time.sleep(0.1)

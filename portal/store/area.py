@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Table
-from sqlalchemy.dialects import postgresql, sqlite
 
 Row = TypeVar("Row")
 
@@ -60,10 +60,15 @@ def insert_or_skip(connection: Connection, table: Table, values: dict[str, Any])
     return inserted.first() is not None
 
 
+def dialect_insert(dialect_name: str):
+    """The dialect's own ``insert`` (with ON CONFLICT), imported when first used: a worker on
+    SQLite never loads PostgreSQL's dialect (about 2 MB), nor one on PostgreSQL SQLite's."""
+    return importlib.import_module(f"sqlalchemy.dialects.{dialect_name}").insert
+
+
 @cache
 def _insert_or_skip(dialect_name: str, table: Table):
     """Built once per table: the values come with each execution."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing()
+    statement = dialect_insert(dialect_name)(table).on_conflict_do_nothing()
     # RETURNING says whether a row went in; the drivers' rowcount does not say it alike.
     return statement.returning(*table.primary_key.columns)

@@ -18,9 +18,8 @@ from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import Connection, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from portal.store.area import Area, insert_or_skip, with_utc
+from portal.store.area import Area, dialect_insert, insert_or_skip, with_utc
 from portal.store.attention import AttentionEntry, open_key
 from portal.store.tables import attention_entries, order_events, order_states
 
@@ -135,8 +134,7 @@ def _state_upsert(dialect_name: str):
     """The upsert of ``EventsTransaction.state``, built once per dialect: building its
     ``excluded`` columns costs more than running it."""
     c = order_states.c
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(order_states).values(
+    statement = dialect_insert(dialect_name)(order_states).values(
         {
             name: bindparam(name)
             for name in ("order_id", "order_reference", "first_event_at", "updated_at")

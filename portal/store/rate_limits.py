@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from portal.store.area import Area
+from portal.store.area import Area, dialect_insert
 from portal.store.tables import rate_limits
-
-
-def _upsert(dialect: str):
-    """The dialect's INSERT ... ON CONFLICT, imported when first used: a worker on SQLite never
-    loads PostgreSQL's dialect (about 3 MB), nor one on PostgreSQL SQLite's."""
-    return importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
 
 
 @dataclass(frozen=True)
@@ -39,7 +32,7 @@ class RateLimits(Area):
         start = datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, UTC)
         c = rate_limits.c
         with self.engine.begin() as connection:
-            upsert = _upsert(connection.dialect.name)(rate_limits).values(
+            upsert = dialect_insert(connection.dialect.name)(rate_limits).values(
                 subject=subject, window_start=start, hits=1
             )
             connection.execute(

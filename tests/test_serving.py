@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -23,9 +24,7 @@ from portal.gelato.sandbox import create_sandbox
 from tests.conftest import form_token, free_port
 
 START_TIMEOUT = 120  # seconds: granian's workers each build the app, slow on a busy machine
-#: app.py gives granian 15 s to stop before it kills it, then closes the sandbox: on a machine
-#: whose cores the browser tests keep busy, that can take most of this.
-STOP_TIMEOUT = 30
+STOP_TIMEOUT = 20
 
 
 class Served:
@@ -46,6 +45,15 @@ class Served:
         )
         self.output = self._read_until("Ctrl-C stops it.")
         self.url = f"http://127.0.0.1:{self.port}"
+        # A terminal keeps reading what the server prints; a pipe nobody reads fills up (64 KB of
+        # log lines), and then every process writing to it, the server's included, stops.
+        self.later_output = bytearray()
+        self._reader = threading.Thread(target=self._keep_reading, daemon=True)
+        self._reader.start()
+
+    def _keep_reading(self) -> None:
+        while chunk := os.read(self.process.stdout.fileno(), 65536):
+            self.later_output += chunk
 
     def _read_until(self, last_line: str) -> str:
         """Its output up to ``last_line``, read straight from the pipe (no buffer to hide in)."""
@@ -90,6 +98,7 @@ class Served:
         deadline = time.monotonic() + STOP_TIMEOUT
         while self.processes() and time.monotonic() < deadline:
             time.sleep(0.1)
+        self._reader.join(STOP_TIMEOUT)
         self.process.stdout.close()
         return code
 
@@ -100,6 +109,8 @@ class Served:
             with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         self.process.wait()
+        if getattr(self, "_reader", None) is not None:
+            self._reader.join(STOP_TIMEOUT)
         self.process.stdout.close()
 
 

@@ -93,8 +93,16 @@ class Served:
             code = self.process.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             left = self.processes()
+            signals = [
+                line.strip()
+                for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines()
+                if line.startswith(("SigBlk", "SigIgn", "SigCgt"))
+            ]
             self.kill()
-            raise AssertionError(f"python app.py did not stop; still running: {left}") from None
+            printed = bytes(self.later_output[-3000:]).decode(errors="replace")
+            raise AssertionError(
+                f"python app.py did not stop; still running: {left}; {signals}\n{printed}"
+            ) from None
         deadline = time.monotonic() + STOP_TIMEOUT
         while self.processes() and time.monotonic() < deadline:
             time.sleep(0.1)

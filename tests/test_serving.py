@@ -27,6 +27,10 @@ START_TIMEOUT = 120  # seconds: granian's workers each build the app, slow on a 
 STOP_TIMEOUT = 20
 
 
+def _hear_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Served:
     """``python app.py`` started as ``make run`` starts it, in a session of its own so that every
     process it starts can be found, and signalled as a terminal signals its foreground job."""
@@ -42,6 +46,9 @@ class Served:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # A terminal's foreground job, which Ctrl-C reaches, even when these tests run as a
+            # background job: a shell starts those with SIGINT ignored, and a child inherits it.
+            preexec_fn=_hear_ctrl_c,
         )
         self.output = self._read_until("Ctrl-C stops it.")
         self.url = f"http://127.0.0.1:{self.port}"

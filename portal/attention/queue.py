@@ -15,6 +15,7 @@ in the audit log under ``AUDIT_ACTIONS``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -34,7 +35,7 @@ from portal.sources import (
     Sources,
 )
 from portal.store import AttentionEntry, OrderState, Store
-from portal.store.attention import HANDLED, TAKEN, is_late_without_entry
+from portal.store.attention import HANDLED, TAKEN
 from portal.store.attention import LATE as LATE_CODE
 
 #: What the audit log calls an agent's work on the queue, with the label the admin pages show.
@@ -314,6 +315,21 @@ def refresh(store: Store, today: date, now: datetime, order_id: str | None = Non
     return store.attention.open_late(entries, now) if entries else 0
 
 
+def is_late_without_entry(
+    state: OrderState, entries: Sequence[AttentionEntry], today: date
+) -> bool:
+    """``refresh``'s rule (``Attention.late_without_entry``) for one order whose state and
+    entries are read already, as its page reads both: only when it holds does the page ask the
+    database again, in the transaction that opens the entry."""
+    latest = state.max_delivery_date
+    if latest is None or latest >= today or state.status in DONE_STATUSES:
+        return False
+    return not any(
+        entry.kind == LATE_CODE and (entry.due_date == latest or entry.state != HANDLED)
+        for entry in entries
+    )
+
+
 def count(store: Store) -> int:
     """How many entries wait for an agent: what the portal's header shows on every page, so one
     indexed count and no work per order."""
@@ -339,7 +355,7 @@ def for_order(
     """The order's entries not handled yet, for its page, with ``state`` as the page read it; a
     passed latest date opens its own."""
     entries = store.attention.for_order(order.id)
-    late = state is None or is_late_without_entry(state, entries, today, DONE_STATUSES)
+    late = state is None or is_late_without_entry(state, entries, today)
     if late and refresh(store, today, now, order.id):
         entries = store.attention.for_order(order.id)
     return [

@@ -12,15 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, exists, func, or_, select, update
 
 from portal.store.area import Area, insert_or_skip
 from portal.store.tables import attention_entries, order_states
-
-if TYPE_CHECKING:  # events.py stores entries that its events open, so it imports this module
-    from portal.store.events import OrderState
 
 OPEN = "open"
 TAKEN = "taken"
@@ -53,21 +49,6 @@ class AttentionEntry:
     handled_at: datetime | None
     note: str | None
     created_at: datetime
-
-
-def is_late_without_entry(
-    state: OrderState, entries: Iterable[AttentionEntry], today: date, done_statuses: Iterable[str]
-) -> bool:
-    """``Attention.late_without_entry``'s rule for one order whose state and entries are read
-    already (its page reads both): only when it holds does the page ask the database again,
-    in the transaction that opens the entry."""
-    latest = state.max_delivery_date
-    if latest is None or latest >= today or state.status in set(done_statuses):
-        return False
-    return not any(
-        entry.kind == LATE and (entry.due_date == latest or entry.state != HANDLED)
-        for entry in entries
-    )
 
 
 def open_key(order_id: str, kind: str) -> str:

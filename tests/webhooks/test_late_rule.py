@@ -6,9 +6,9 @@ from itertools import product
 
 from sqlalchemy import insert
 
-from portal.attention.queue import DONE_STATUSES
+from portal.attention.queue import DONE_STATUSES, is_late_without_entry
 from portal.store import Store
-from portal.store.attention import HANDLED, LATE, is_late_without_entry, open_key
+from portal.store.attention import HANDLED, LATE, open_key
 from portal.store.tables import attention_entries
 
 TODAY = date(2026, 6, 15)
@@ -48,7 +48,7 @@ def test_the_order_pages_shortcut_agrees_with_the_queues_query(tmp_path):
         order_id = f"order-{case}"
         by_query = bool(store.attention.late_without_entry(TODAY, DONE_STATUSES, order_id))
         state, found = store.events.state(order_id), store.attention.for_order(order_id)
-        if is_late_without_entry(state, found, TODAY, DONE_STATUSES) != by_query:
+        if is_late_without_entry(state, found, TODAY) != by_query:
             disagreements.append((latest, status, entries, by_query))
     store.close()
     assert disagreements == []

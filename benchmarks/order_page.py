@@ -69,11 +69,10 @@ def main() -> int:
                 start_help_center(folder, PRODUCTION, port=port, GELATO_API_URL=sandbox_url)
             )
             wait_until_up(servers[0], base, folder / "server.log")
-            _, body, _ = signed_in_page(base, args.order)
-            page_bytes = len(body)
-            servers.append(start_bare(folder, bare_port, sandbox_url, page_bytes))
+            cookies, body, page = signed_in_page(base, args.order)
+            servers.append(start_bare(folder, bare_port, sandbox_url, len(body)))
             wait_until_up(servers[1], bare, folder / "bare.log")
-            measure(args, base, bare, sandbox_url)
+            measure(args, base + page, cookies, bare, sandbox_url)
     finally:
         for server in servers:
             stop(server)
@@ -105,13 +104,13 @@ def signed_in_page(base: str, reference: str) -> tuple[dict, bytes, str]:
         return dict(agent.cookies), agent.get(page).text.encode(), page
 
 
-def measure(args, base: str, bare: str, sandbox_url: str) -> None:
-    cookies, _, page = signed_in_page(base, args.order)
+def measure(args, page: str, cookies: dict, bare: str, sandbox_url: str) -> None:
+    """Each side in turn, ``page`` being the order page's URL, signed in with ``cookies``."""
     order_id = http_client(sandbox_url).find_orders_by_reference(args.order)[0].id
     direct = f"{sandbox_url}/v4/orders/{order_id}"
 
     def portal_client() -> httpx.Client:
-        return httpx.Client(base_url=base, cookies=cookies, timeout=30)
+        return httpx.Client(cookies=cookies, timeout=30)
 
     def gelato_client() -> httpx.Client:
         return httpx.Client(headers={"X-API-KEY": DEMO_API_KEY}, timeout=30)
@@ -122,7 +121,7 @@ def measure(args, base: str, bare: str, sandbox_url: str) -> None:
     sides = {
         "Gelato call": (gelato_client, direct),
         "bare Flask page": (bare_client, f"{bare}/orders/{order_id}/"),
-        "order page": (portal_client, base + page),
+        "order page": (portal_client, page),
     }
     print(f"Order {args.order}: {page} against GET {direct}")
     print(f"{args.rounds} rounds of {args.requests} requests a side, alternating sides\n")
